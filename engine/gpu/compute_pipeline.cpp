@@ -1,0 +1,93 @@
+#include "gpu/compute_pipeline.h"
+
+#include "gpu/vk_check.h"
+
+namespace mq::gpu {
+
+ComputePipeline::ComputePipeline(Device& device, std::span<const uint32_t> spirv,
+                                 std::vector<DescriptorBinding> bindings,
+                                 uint32_t pushConstantBytes, const char* debugName)
+    : device_(device), bindings_(std::move(bindings)) {
+  VkDevice dev = device.device();
+  std::vector<VkDescriptorSetLayoutBinding> vkBindings;
+  for (const DescriptorBinding& b : bindings_) {
+    VkDescriptorSetLayoutBinding lb{};
+    lb.binding = b.binding;
+    lb.descriptorType = b.type;
+    lb.descriptorCount = b.count;
+    lb.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
+    vkBindings.push_back(lb);
+  }
+  VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  setInfo.bindingCount = uint32_t(vkBindings.size());
+  setInfo.pBindings = vkBindings.data();
+  MQ_VK_CHECK(vkCreateDescriptorSetLayout(dev, &setInfo, nullptr, &setLayout_));
+
+  VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, pushConstantBytes};
+  VkPipelineLayoutCreateInfo layoutInfo{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  layoutInfo.setLayoutCount = 1;
+  layoutInfo.pSetLayouts = &setLayout_;
+  layoutInfo.pushConstantRangeCount = pushConstantBytes ? 1 : 0;
+  layoutInfo.pPushConstantRanges = &push;
+  MQ_VK_CHECK(vkCreatePipelineLayout(dev, &layoutInfo, nullptr, &layout_));
+
+  VkShaderModule module = device.createShaderModule(spirv);
+  VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
+  info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+  info.stage.module = module;
+  info.stage.pName = "main";
+  info.layout = layout_;
+  MQ_VK_CHECK(
+      vkCreateComputePipelines(dev, device.pipelineCache(), 1, &info, nullptr, &pipeline_));
+  device.destroyShaderModule(module);
+  device.setDebugName(uint64_t(pipeline_), VK_OBJECT_TYPE_PIPELINE, debugName);
+}
+
+ComputePipeline::~ComputePipeline() {
+  VkDevice dev = device_.device();
+  VkPipeline p = pipeline_;
+  VkPipelineLayout l = layout_;
+  VkDescriptorSetLayout s = setLayout_;
+  device_.destroyLater([dev, p, l, s] {
+    vkDestroyPipeline(dev, p, nullptr);
+    vkDestroyPipelineLayout(dev, l, nullptr);
+    vkDestroyDescriptorSetLayout(dev, s, nullptr);
+  });
+}
+
+FrameDescriptors::FrameDescriptors(Device& device, std::vector<VkDescriptorPoolSize> sizes,
+                                   uint32_t setsPerFrame)
+    : device_(device) {
+  VkDescriptorPoolCreateInfo info{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  info.maxSets = setsPerFrame;
+  info.poolSizeCount = uint32_t(sizes.size());
+  info.pPoolSizes = sizes.data();
+  for (VkDescriptorPool& p : pools_) {
+    MQ_VK_CHECK(vkCreateDescriptorPool(device.device(), &info, nullptr, &p));
+  }
+}
+
+FrameDescriptors::~FrameDescriptors() {
+  VkDevice dev = device_.device();
+  auto pools = pools_;
+  device_.destroyLater([dev, pools] {
+    for (VkDescriptorPool p : pools) vkDestroyDescriptorPool(dev, p, nullptr);
+  });
+}
+
+void FrameDescriptors::beginFrame() {
+  MQ_VK_CHECK(vkResetDescriptorPool(device_.device(), pools_[device_.currentSlot()], 0));
+}
+
+VkDescriptorSet FrameDescriptors::allocate(VkDescriptorSetLayout layout) {
+  VkDescriptorSetAllocateInfo info{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+  info.descriptorPool = pools_[device_.currentSlot()];
+  info.descriptorSetCount = 1;
+  info.pSetLayouts = &layout;
+  VkDescriptorSet set;
+  MQ_VK_CHECK(vkAllocateDescriptorSets(device_.device(), &info, &set));
+  return set;
+}
+
+}  // namespace mq::gpu

@@ -1,0 +1,63 @@
+// A compute pipeline with one descriptor set layout and push constants, and a
+// per-frame-slot descriptor pool that is reset when its slot comes round again.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "gpu/device.h"
+
+namespace mq::gpu {
+
+struct DescriptorBinding {
+  uint32_t binding;
+  VkDescriptorType type;
+  uint32_t count = 1;
+};
+
+class ComputePipeline {
+ public:
+  ComputePipeline(Device& device, std::span<const uint32_t> spirv,
+                  std::vector<DescriptorBinding> bindings, uint32_t pushConstantBytes,
+                  const char* debugName);
+  ~ComputePipeline();
+  ComputePipeline(const ComputePipeline&) = delete;
+  ComputePipeline& operator=(const ComputePipeline&) = delete;
+
+  VkPipeline pipeline() const { return pipeline_; }
+  VkPipelineLayout layout() const { return layout_; }
+  VkDescriptorSetLayout setLayout() const { return setLayout_; }
+  const std::vector<DescriptorBinding>& bindings() const { return bindings_; }
+
+ private:
+  Device& device_;
+  std::vector<DescriptorBinding> bindings_;
+  VkDescriptorSetLayout setLayout_ = VK_NULL_HANDLE;
+  VkPipelineLayout layout_ = VK_NULL_HANDLE;
+  VkPipeline pipeline_ = VK_NULL_HANDLE;
+};
+
+// Descriptor sets that live for one frame: allocate() during recording, and the
+// pool of the slot is reset by beginFrame(), which runs once the slot retired.
+class FrameDescriptors {
+ public:
+  FrameDescriptors(Device& device, std::vector<VkDescriptorPoolSize> sizesPerFrame,
+                   uint32_t setsPerFrame);
+  ~FrameDescriptors();
+  FrameDescriptors(const FrameDescriptors&) = delete;
+  FrameDescriptors& operator=(const FrameDescriptors&) = delete;
+
+  // Call right after Device::beginFrame().
+  void beginFrame();
+  VkDescriptorSet allocate(VkDescriptorSetLayout layout);
+
+ private:
+  Device& device_;
+  std::array<VkDescriptorPool, Device::kFramesInFlight> pools_{};
+};
+
+}  // namespace mq::gpu

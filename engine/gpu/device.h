@@ -1,0 +1,162 @@
+// The Vulkan instance, the chosen physical device, its single queue, owned
+// buffers and images with deferred destruction, and the frame slots that pace
+// work in flight. Nothing outside engine/gpu calls vkDestroy* or allocates
+// device memory directly.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace mq::gpu {
+
+class Device;
+
+struct DeviceOptions {
+  std::string preferredDevice;  // substring of the device name; empty: MARQUEE_DEVICE or the best
+  bool validation = false;      // also enabled by MARQUEE_VALIDATION=1
+};
+
+enum class MemoryUsage {
+  GpuOnly,   // device-local
+  Upload,    // host-visible, coherent: CPU writes each frame, GPU reads
+  Readback,  // host-visible, cached where available: GPU writes, CPU reads
+};
+
+// A buffer and its memory. Dropping the last reference queues the destroy on
+// the device's frame slots, so a buffer still used by work in flight survives.
+struct BufferObject {
+  Device* device = nullptr;
+  VkBuffer buffer = VK_NULL_HANDLE;
+  VkDeviceMemory memory = VK_NULL_HANDLE;
+  VkDeviceSize size = 0;
+  void* mapped = nullptr;  // persistently mapped for Upload/Readback
+  bool coherent = true;
+  ~BufferObject();
+};
+using Buffer = std::shared_ptr<BufferObject>;
+
+struct ImageObject {
+  Device* device = nullptr;
+  VkImage image = VK_NULL_HANDLE;
+  VkImageView view = VK_NULL_HANDLE;
+  VkDeviceMemory memory = VK_NULL_HANDLE;
+  VkFormat format = VK_FORMAT_UNDEFINED;
+  uint32_t width = 0, height = 0, mipLevels = 1;
+  VkImageUsageFlags usage = 0;
+  ~ImageObject();
+};
+using Image = std::shared_ptr<ImageObject>;
+
+struct ImageCreateInfo {
+  VkFormat format = VK_FORMAT_R16G16B16A16_SFLOAT;
+  uint32_t width = 1, height = 1, mipLevels = 1;
+  VkImageUsageFlags usage = VK_IMAGE_USAGE_SAMPLED_BIT;
+};
+
+class Device {
+ public:
+  static constexpr uint32_t kFramesInFlight = 2;
+
+  explicit Device(const DeviceOptions& options);
+  ~Device();
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  VkInstance instance() const { return instance_; }
+  VkPhysicalDevice physicalDevice() const { return physical_; }
+  VkDevice device() const { return device_; }
+  VkQueue queue() const { return queue_; }
+  uint32_t queueFamily() const { return queueFamily_; }
+  const std::string& name() const { return name_; }
+  bool isCpu() const { return deviceType_ == VK_PHYSICAL_DEVICE_TYPE_CPU; }
+  const VkPhysicalDeviceLimits& limits() const { return limits_; }
+  bool validationEnabled() const { return validation_; }
+  // Warnings and errors the validation layer reported since start-up.
+  uint64_t validationMessages() const { return validationMessages_.load(); }
+
+  Buffer createBuffer(VkDeviceSize size, VkBufferUsageFlags usage, MemoryUsage memory);
+  Image createImage(const ImageCreateInfo& info);
+  // Copies every mip level (tightly packed, level 0 first) into `image` through a
+  // staging buffer and leaves it in SHADER_READ_ONLY_OPTIMAL. Blocks until done:
+  // for load time, not the frame loop.
+  void uploadImage(const Image& image, std::span<const std::span<const uint8_t>> levels);
+  // Makes CPU writes to a non-coherent mapped buffer visible to the GPU (no-op when coherent).
+  void flush(const Buffer& buffer);
+  // Makes GPU writes to a non-coherent mapped buffer visible to the CPU (no-op when coherent).
+  void invalidate(const Buffer& buffer);
+
+  VkSampler linearClampSampler() const { return linearSampler_; }
+  VkPipelineCache pipelineCache() const { return pipelineCache_; }
+
+  // Frame slots. beginFrame() waits until the slot's previous frame retired, runs
+  // the destructions queued on it, and returns a command buffer in the recording
+  // state. submitFrame() submits it, signalling the timeline.
+  VkCommandBuffer beginFrame();
+  uint64_t submitFrame();  // returns the frame's timeline value
+  void waitForFrame(uint64_t timelineValue);
+  uint32_t currentSlot() const { return slot_; }
+  void waitIdle();
+
+  // Runs `destroy` once no submitted work can still use what it destroys.
+  void destroyLater(std::function<void()> destroy);
+
+  // Objects whose lifetime the caller manages through these wrappers.
+  VkShaderModule createShaderModule(std::span<const uint32_t> spirv);
+  void destroyShaderModule(VkShaderModule module);
+
+  void setDebugName(uint64_t handle, VkObjectType type, const char* name);
+
+ private:
+  struct FrameSlot {
+    VkCommandPool pool = VK_NULL_HANDLE;
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
+    uint64_t lastValue = 0;
+    std::vector<std::function<void()>> deletions;
+  };
+
+  void createInstance();
+  void pickPhysicalDevice(const std::string& preferred);
+  void createDevice();
+  uint32_t memoryType(uint32_t typeBits, VkMemoryPropertyFlags required,
+                      VkMemoryPropertyFlags preferred) const;
+  VkDeviceMemory allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags required,
+                          VkMemoryPropertyFlags preferred, VkMemoryPropertyFlags* chosen);
+  void loadPipelineCache();
+  void savePipelineCache();
+  static VKAPI_ATTR VkBool32 VKAPI_CALL onDebugMessage(
+      VkDebugUtilsMessageSeverityFlagBitsEXT severity, VkDebugUtilsMessageTypeFlagsEXT types,
+      const VkDebugUtilsMessengerCallbackDataEXT* data, void* user);
+
+  VkInstance instance_ = VK_NULL_HANDLE;
+  VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
+  VkPhysicalDevice physical_ = VK_NULL_HANDLE;
+  VkPhysicalDeviceType deviceType_ = VK_PHYSICAL_DEVICE_TYPE_OTHER;
+  VkPhysicalDeviceLimits limits_{};
+  VkPhysicalDeviceMemoryProperties memoryProps_{};
+  std::string name_;
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkQueue queue_ = VK_NULL_HANDLE;
+  uint32_t queueFamily_ = 0;
+  VkSemaphore timeline_ = VK_NULL_HANDLE;
+  uint64_t timelineValue_ = 0;
+  std::array<FrameSlot, kFramesInFlight> slots_;
+  uint32_t slot_ = 0;
+  bool recording_ = false;
+  uint32_t lastSubmittedSlot_ = 0;
+  VkCommandPool uploadPool_ = VK_NULL_HANDLE;
+  VkSampler linearSampler_ = VK_NULL_HANDLE;
+  VkPipelineCache pipelineCache_ = VK_NULL_HANDLE;
+  bool validation_ = false;
+  bool debugUtils_ = false;
+  std::atomic<uint64_t> validationMessages_{0};
+};
+
+}  // namespace mq::gpu

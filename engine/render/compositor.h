@@ -1,0 +1,100 @@
+// Renders a scene on the GPU: evaluates it into a frame plan, uploads the
+// layers and tile bins, and runs the composite passes through the render graph
+// into a host-visible output buffer the encoder or PNG writer reads in place.
+//
+// Frames are pipelined: submit() frame N, then wait() for frame N-1 while the
+// GPU works on N. An output stays valid until the frame Device::kFramesInFlight
+// submits later reuses its slot.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gpu/compute_pipeline.h"
+#include "gpu/device.h"
+#include "render/frame_plan.h"
+#include "render/texture_data.h"
+#include "render/vulkan_graph_backend.h"
+#include "scene/scene.h"
+
+namespace mq::render {
+
+enum class OutputFormat {
+  Nv12,   // BT.709 limited range; luma rows of `stride` bytes, then interleaved CbCr
+  Rgba8,  // sRGB, straight alpha; rows of `stride` pixels
+};
+
+struct OutputSpec {
+  uint32_t width = 0, height = 0;  // 0: the canvas size
+  OutputFormat format = OutputFormat::Nv12;
+};
+
+struct FrameTicket {
+  uint64_t timeline = 0;
+  uint32_t slot = 0;
+};
+
+struct FrameOutput {
+  std::span<const uint8_t> bytes;
+  uint32_t width = 0, height = 0, stride = 0;
+  double gpuMs = 0;  // GPU execution time of the frame's passes (timestamp queries)
+};
+
+class Compositor : private TextureProvider {
+ public:
+  // Loads every asset the scene needs; asset problems throw scene::SceneError
+  // naming the node's JSON pointer.
+  Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpec output);
+  ~Compositor() override;
+
+  FrameTicket submit(double sceneTime);
+  FrameOutput wait(const FrameTicket& ticket);
+
+  uint32_t width() const { return width_; }
+  uint32_t height() const { return height_; }
+  uint32_t stride() const { return stride_; }
+
+ private:
+  struct GpuTexture {
+    gpu::Image image;
+    TextureInfo info;
+  };
+  struct DispatchBuffers {
+    gpu::Buffer layers, ranges, indices;
+  };
+  struct Slot {
+    gpu::Buffer output;
+    std::vector<DispatchBuffers> dispatches;
+    std::unique_ptr<VulkanGraphBackend> backend;
+    VkQueryPool timestamps = VK_NULL_HANDLE;
+    bool timed = false;
+  };
+
+  TextureInfo image(const scene::Node& node) override;
+  TextureInfo text(const scene::Node& node, double pixelsPerUnit) override;
+  TextureInfo gradient(const scene::Node& node) override;
+  TextureInfo upload(const std::string& key, const TextureData& data, TextureInfo info);
+  void preload(const std::vector<scene::Node>& nodes);
+  void writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes);
+  void recordDispatch(VkCommandBuffer cmd, const DrawList& list, DispatchBuffers& buffers,
+                      const gpu::ComputePipeline& pipeline, VkDescriptorBufferInfo* outputBuffer,
+                      VkImageView outputImage, const std::vector<VkImageView>& groupViews);
+
+  gpu::Device& device_;
+  const scene::Scene& scene_;
+  uint32_t width_, height_, stride_;
+  OutputFormat format_;
+  std::unique_ptr<gpu::ComputePipeline> outputPipeline_, groupPipeline_;
+  std::unique_ptr<gpu::FrameDescriptors> descriptors_;
+  gpu::Image dummy_;
+  std::map<std::string, GpuTexture> textures_;  // by cache key
+  std::vector<GpuTexture*> textureById_;
+  std::vector<Slot> slots_;
+  double timestampPeriodNs_ = 0;
+};
+
+}  // namespace mq::render

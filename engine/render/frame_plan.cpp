@@ -1,0 +1,293 @@
+#include "render/frame_plan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <glm/glm.hpp>
+
+#include "render/texture_data.h"
+
+namespace mq::render {
+namespace {
+
+using scene::Node;
+using scene::NodeKind;
+using scene::Prop;
+using Mat = glm::dmat3;
+
+// The largest side of an isolated group's offscreen image.
+constexpr double kMaxGroupPixels = 4096;
+
+Mat translation(double x, double y) {
+  Mat m(1.0);
+  m[2] = glm::dvec3(x, y, 1);
+  return m;
+}
+Mat scaling(double x, double y) {
+  Mat m(1.0);
+  m[0][0] = x;
+  m[1][1] = y;
+  return m;
+}
+Mat rotation(double degrees) {
+  double r = glm::radians(degrees), c = std::cos(r), s = std::sin(r);
+  Mat m(1.0);
+  m[0] = glm::dvec3(c, s, 0);  // clockwise on screen, where y points down
+  m[1] = glm::dvec3(-s, c, 0);
+  return m;
+}
+double linearScale(const Mat& m) { return std::sqrt(std::abs(m[0][0] * m[1][1] - m[1][0] * m[0][1])); }
+glm::dvec2 apply(const Mat& m, double x, double y) {
+  glm::dvec3 v = m * glm::dvec3(x, y, 1);
+  return {v.x, v.y};
+}
+
+bool isIsolatedGroup(const Node& n) {
+  const scene::Insets c = n.getInsets(Prop::Crop);
+  return n.getFloat(Prop::Opacity) < 1.0 || n.getEnum<scene::Blend>(Prop::Blend) != scene::Blend::Normal ||
+         c.left > 0 || c.top > 0 || c.right > 0 || c.bottom > 0 ||
+         n.getFloat(Prop::CornerRadius) > 0 || n.getFloat(Prop::BorderWidth) > 0 ||
+         n.getColor(Prop::ShadowColor).a > 0;
+}
+
+class Builder {
+ public:
+  Builder(const scene::Scene& s, TextureProvider& t) : scene_(s), textures_(t) {}
+
+  void addNodes(const std::vector<Node>& nodes, const Mat& parentToTarget, DrawList& target) {
+    for (const Node& n : nodes) addNode(n, parentToTarget, target);
+  }
+
+  FramePlan plan;
+
+ private:
+  // Local box size; 0 components are automatic.
+  glm::dvec2 autoSize(const Node& n, const TextureInfo* tex) const {
+    scene::Vec2 s = n.getVec2(Prop::Size);
+    double w = s.x, h = s.y;
+    double nw = tex ? tex->naturalWidth : scene_.canvas.width;
+    double nh = tex ? tex->naturalHeight : scene_.canvas.height;
+    if (w <= 0) w = nw;
+    if (h <= 0) h = nh;
+    return {w, h};
+  }
+
+  // Local (box) space to parent space, without the anchor shift.
+  static Mat placement(const Node& n) {
+    scene::Vec2 p = n.getVec2(Prop::Position), sc = n.getVec2(Prop::Scale);
+    return translation(p.x, p.y) * rotation(n.getFloat(Prop::Rotation)) * scaling(sc.x, sc.y);
+  }
+  static Mat anchorShift(const Node& n, glm::dvec2 size) {
+    scene::Vec2 a = n.getVec2(Prop::Anchor);
+    return translation(-a.x * size.x, -a.y * size.y);
+  }
+
+  void addNode(const Node& n, const Mat& parentToTarget, DrawList& target) {
+    if (!n.getBool(Prop::Visible) || n.getFloat(Prop::Opacity) <= 0) return;
+    Mat place = parentToTarget * placement(n);
+    if (linearScale(place) < 1e-9) return;  // scaled to nothing
+    switch (n.kind) {
+      case NodeKind::Group: addGroup(n, place, target); return;
+      case NodeKind::Solid:
+      case NodeKind::Gradient: {
+        TextureInfo grad;
+        if (n.kind == NodeKind::Gradient) grad = textures_.gradient(n);
+        glm::dvec2 size = autoSize(n, nullptr);
+        emit(n, place * anchorShift(n, size), size, target,
+             n.kind == NodeKind::Gradient ? DrawLayer::Source::Provider : DrawLayer::Source::None,
+             grad);
+        return;
+      }
+      case NodeKind::Image: {
+        TextureInfo tex = textures_.image(n);
+        glm::dvec2 size = autoSize(n, &tex);
+        emit(n, place * anchorShift(n, size), size, target, DrawLayer::Source::Provider, tex);
+        return;
+      }
+      case NodeKind::Text: {
+        TextureInfo tex = textures_.text(n, linearScale(place));
+        glm::dvec2 size{tex.naturalWidth, tex.naturalHeight};
+        emit(n, place * anchorShift(n, size), size, target, DrawLayer::Source::Provider, tex);
+        return;
+      }
+    }
+  }
+
+  void addGroup(const Node& n, const Mat& place, DrawList& target) {
+    glm::dvec2 size = autoSize(n, nullptr);
+    Mat localToTarget = place * anchorShift(n, size);
+    if (!isIsolatedGroup(n)) {
+      addNodes(n.children, localToTarget, target);
+      return;
+    }
+    // Isolated: children composite into their own image at the resolution the
+    // group is shown at, then the group blends as one layer.
+    double s = linearScale(localToTarget);
+    double pw = std::ceil(size.x * s), ph = std::ceil(size.y * s);
+    double fit = std::min(1.0, kMaxGroupPixels / std::max(pw, ph));
+    pw = std::max(1.0, std::floor(pw * fit));
+    ph = std::max(1.0, std::floor(ph * fit));
+    DrawList group;
+    group.width = uint32_t(pw);
+    group.height = uint32_t(ph);
+    addNodes(n.children, scaling(pw / size.x, ph / size.y), group);
+    plan.groups.push_back(std::move(group));
+    TextureInfo tex;
+    tex.id = uint32_t(plan.groups.size() - 1);
+    tex.width = uint32_t(pw);
+    tex.height = uint32_t(ph);
+    emit(n, localToTarget, size, target, DrawLayer::Source::Group, tex);
+  }
+
+  void emit(const Node& n, const Mat& localToTarget, glm::dvec2 size, DrawList& target,
+            DrawLayer::Source source, const TextureInfo& tex) {
+    if (size.x <= 0 || size.y <= 0) return;
+    DrawLayer out;
+    out.nodeId = n.id;
+    out.source = source;
+    out.texture = tex.id;
+    GpuLayer& g = out.gpu;
+    g = {};
+    Mat inv = glm::inverse(localToTarget);
+    double pix = linearScale(inv);
+    g.inv0 = {float(inv[0][0]), float(inv[1][0]), float(inv[2][0]), float(pix)};
+    g.inv1 = {float(inv[0][1]), float(inv[1][1]), float(inv[2][1]), 0.f};
+
+    // Text bitmaps reach past the box by their padding (outline, overhang).
+    double pad = n.kind == NodeKind::Text ? tex.padding : 0.0;
+    scene::Insets crop = n.getInsets(Prop::Crop);
+    double bx0 = -pad + crop.left, by0 = -pad + crop.top;
+    double bx1 = size.x + pad - crop.right, by1 = size.y + pad - crop.bottom;
+    if (bx1 <= bx0 || by1 <= by0) return;  // cropped away
+    g.box = {float(bx0), float(by0), float(bx1), float(by1)};
+
+    double radius = n.getFloat(Prop::CornerRadius);
+    double sigma = n.getFloat(Prop::ShadowBlur) / 2;
+    double opacity = n.getFloat(Prop::Opacity);
+    g.shape = {float(radius), float(n.getFloat(Prop::BorderWidth)), float(sigma), float(opacity)};
+    g.border = linearPremultiplied(n.getColor(Prop::BorderColor));
+    g.shadow = linearPremultiplied(n.getColor(Prop::ShadowColor));
+    scene::Vec2 shadowOffset = n.getVec2(Prop::ShadowOffset);
+    g.shadowLod = {float(shadowOffset.x), float(shadowOffset.y), 0.f, 0.f};
+    uint32_t kind = kKindSolid;
+    uint32_t flags = 0;
+    bool opaqueContent = false;
+
+    if (n.kind == NodeKind::Solid) {
+      g.fill = linearPremultiplied(n.getColor(Prop::Fill));
+      opaqueContent = n.getColor(Prop::Fill).a == 255;
+    } else if (n.kind == NodeKind::Gradient) {
+      const auto type = n.getEnum<scene::GradientType>(Prop::GradientType);
+      kind = type == scene::GradientType::Linear ? kKindLinear : kKindRadial;
+      if (kind == kKindLinear) {
+        scene::Vec2 a = n.getVec2(Prop::GradientStart), b = n.getVec2(Prop::GradientEnd);
+        g.gradient = {float(a.x * size.x), float(a.y * size.y), float(b.x * size.x),
+                      float(b.y * size.y)};
+      } else {
+        scene::Vec2 c = n.getVec2(Prop::GradientCenter);
+        double r = n.getFloat(Prop::GradientRadius) * std::max(size.x, size.y);
+        g.gradient = {float(c.x * size.x), float(c.y * size.y), float(r), 0.f};
+      }
+      opaqueContent = std::all_of(n.getStops(Prop::GradientStops).begin(),
+                                  n.getStops(Prop::GradientStops).end(),
+                                  [](const scene::GradientStop& s) { return s.color.a == 255; });
+    } else {
+      kind = kKindTexture;
+      // Where the texture lands in the box.
+      double ox = 0, oy = 0, dw = size.x, dh = size.y;
+      if (n.kind == NodeKind::Text) {
+        ox = oy = -pad;
+        dw = tex.extentWidth;
+        dh = tex.extentHeight;
+      } else if (n.kind == NodeKind::Image) {
+        auto fit = n.getEnum<scene::Fit>(Prop::Fit);
+        if (fit != scene::Fit::Stretch) {
+          double sx = size.x / tex.width, sy = size.y / tex.height;
+          double s = fit == scene::Fit::Contain ? std::min(sx, sy) : std::max(sx, sy);
+          dw = tex.width * s;
+          dh = tex.height * s;
+          ox = (size.x - dw) / 2;
+          oy = (size.y - dh) / 2;
+        }
+        opaqueContent = tex.opaque && fit != scene::Fit::Contain;
+      }
+      g.uv = {float(1 / dw), float(1 / dh), float(-ox / dw), float(-oy / dh)};
+      g.gradient = {float(tex.width), float(tex.height), 0.f, 0.f};
+      // Mip level from the texel footprint of one output pixel (its longer axis,
+      // so minified content never aliases).
+      double tx = tex.width / dw, ty = tex.height / dh;
+      double fx = std::hypot(inv[0][0] * tx, inv[0][1] * ty);
+      double fy = std::hypot(inv[1][0] * tx, inv[1][1] * ty);
+      g.shadowLod[3] = float(std::max(0.0, std::log2(std::max(fx, fy))));
+      double sigmaTexels = sigma * std::max(tx, ty);
+      g.shadowLod[2] = float(std::max(0.0, std::log2(std::max(1.0, 2 * sigmaTexels))));
+      // Texel-for-pixel placement: fetch instead of filtering (cheaper and exact).
+      bool identity = std::abs(inv[0][0] - 1) < 1e-9 && std::abs(inv[1][1] - 1) < 1e-9 &&
+                      std::abs(inv[1][0]) < 1e-9 && std::abs(inv[0][1]) < 1e-9;
+      auto integral = [](double v) { return std::abs(v - std::round(v)) < 1e-6; };
+      if (identity && integral(inv[2][0]) && integral(inv[2][1]) &&
+          std::abs(dw - tex.width) < 1e-9 && std::abs(dh - tex.height) < 1e-9 && integral(ox) &&
+          integral(oy)) {
+        flags |= kFlagPixelAligned;
+      }
+      if (!tex.opaque || source == DrawLayer::Source::Group || n.kind == NodeKind::Text) {
+        flags |= kFlagShadowFromAlpha;
+      }
+    }
+    g.info = {kind, uint32_t(n.getEnum<scene::Blend>(Prop::Blend)), 0u, flags};
+
+    // Output-space bounds: the box, plus the shadow's reach.
+    double margin = pix;  // antialiased edge
+    auto extend = [&](double x0, double y0, double x1, double y1) {
+      for (auto [x, y] : {std::pair{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}}) {
+        glm::dvec2 p = apply(localToTarget, x, y);
+        out.bounds[0] = std::min(out.bounds[0], float(p.x) - 1);
+        out.bounds[1] = std::min(out.bounds[1], float(p.y) - 1);
+        out.bounds[2] = std::max(out.bounds[2], float(p.x) + 1);
+        out.bounds[3] = std::max(out.bounds[3], float(p.y) + 1);
+      }
+    };
+    out.bounds = {1e30f, 1e30f, -1e30f, -1e30f};
+    extend(bx0 - margin, by0 - margin, bx1 + margin, by1 + margin);
+    if (g.shadow[3] > 0) {
+      double reach = 3 * sigma + margin;
+      extend(bx0 + shadowOffset.x - reach, by0 + shadowOffset.y - reach,
+             bx1 + shadowOffset.x + reach, by1 + shadowOffset.y + reach);
+    }
+    out.bounds[0] = std::max(out.bounds[0], 0.f);
+    out.bounds[1] = std::max(out.bounds[1], 0.f);
+    out.bounds[2] = std::min(out.bounds[2], float(target.width));
+    out.bounds[3] = std::min(out.bounds[3], float(target.height));
+
+    out.opaque = opaqueContent && opacity >= 1.0 &&
+                 n.getEnum<scene::Blend>(Prop::Blend) == scene::Blend::Normal;
+    double inset = std::min(radius, std::min(bx1 - bx0, by1 - by0) / 2) + pix;
+    out.interior = {float(bx0 + inset), float(by0 + inset), float(bx1 - inset), float(by1 - inset)};
+    target.layers.push_back(out);
+  }
+
+  const scene::Scene& scene_;
+  TextureProvider& textures_;
+};
+
+}  // namespace
+
+std::array<float, 4> linearPremultiplied(scene::Color c) {
+  float a = c.a / 255.0f;
+  return {srgbToLinear(c.r) * a, srgbToLinear(c.g) * a, srgbToLinear(c.b) * a, a};
+}
+
+FramePlan buildFramePlan(const scene::Scene& scene, double /*time*/, uint32_t outWidth,
+                         uint32_t outHeight, TextureProvider& textures) {
+  // Scenes have no animated properties yet, so every time gives the same plan;
+  // the time parameter is where keyframes will be evaluated.
+  Builder b(scene, textures);
+  b.plan.main.width = outWidth;
+  b.plan.main.height = outHeight;
+  b.plan.main.background = linearPremultiplied(scene.canvas.background);
+  b.addNodes(scene.nodes,
+             scaling(double(outWidth) / scene.canvas.width, double(outHeight) / scene.canvas.height),
+             b.plan.main);
+  return std::move(b.plan);
+}
+
+}  // namespace mq::render

@@ -1,0 +1,76 @@
+// A frame, flattened: the scene evaluated at a time and turned into composite
+// dispatches of GPU-ready layers. Pure CPU; the compositor uploads and runs it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "scene/scene.h"
+
+namespace mq::render {
+
+// One layer as the composite shader reads it (std430; see shaders/composite.glsl).
+struct GpuLayer {
+  std::array<float, 4> inv0, inv1, box, shape, fill, border, shadow, shadowLod, uv, gradient;
+  std::array<uint32_t, 4> info;  // kind, blend, texture slot, flags
+};
+static_assert(sizeof(GpuLayer) == 176);
+
+enum GpuLayerKind : uint32_t { kKindSolid = 0, kKindLinear = 1, kKindRadial = 2, kKindTexture = 3 };
+enum GpuLayerFlags : uint32_t { kFlagPixelAligned = 1, kFlagShadowFromAlpha = 2 };
+
+// What a texture-backed layer samples, as the texture provider reports it.
+struct TextureInfo {
+  uint32_t id = 0;  // the provider's handle
+  uint32_t width = 0, height = 0;
+  bool opaque = false;
+  // Text: the bitmap covers the node's box plus `padding` local units each side.
+  double padding = 0;
+  double naturalWidth = 0, naturalHeight = 0;  // automatic box size (image: pixels; text: box)
+  double extentWidth = 0, extentHeight = 0;    // text: local units the bitmap spans
+};
+
+// Supplies textures for nodes; the compositor implements it with caches.
+class TextureProvider {
+ public:
+  virtual ~TextureProvider() = default;
+  virtual TextureInfo image(const scene::Node& node) = 0;
+  // pixelsPerUnit: output pixels per local unit, so text is rasterised at the size it is shown.
+  virtual TextureInfo text(const scene::Node& node, double pixelsPerUnit) = 0;
+  virtual TextureInfo gradient(const scene::Node& node) = 0;
+};
+
+struct DrawLayer {
+  GpuLayer gpu;
+  // Texture to bind: a provider id, or an isolated group (index into FramePlan::groups).
+  enum class Source { None, Provider, Group } source = Source::None;
+  uint32_t texture = 0;
+  std::array<float, 4> bounds;  // output-space AABB x0, y0, x1, y1 (pixels), shadow included
+  // Opaque interior for occlusion: when set, output points whose local position
+  // lies inside `interior` (local units) are fully covered by this layer.
+  bool opaque = false;
+  std::array<float, 4> interior;
+  std::string nodeId;
+};
+
+struct DrawList {
+  uint32_t width = 0, height = 0;  // pixels of the target
+  std::array<float, 4> background{0, 0, 0, 0};  // linear premultiplied
+  std::vector<DrawLayer> layers;                // bottom to top
+};
+
+struct FramePlan {
+  std::vector<DrawList> groups;  // isolated groups; a group only references earlier ones
+  DrawList main;
+};
+
+// Linear-light premultiplied RGBA of a scene colour.
+std::array<float, 4> linearPremultiplied(scene::Color c);
+
+// Evaluates `scene` at `time` (seconds) for an output of outWidth x outHeight.
+FramePlan buildFramePlan(const scene::Scene& scene, double time, uint32_t outWidth,
+                         uint32_t outHeight, TextureProvider& textures);
+
+}  // namespace mq::render

@@ -1,0 +1,119 @@
+#include "render/texture_data.h"
+
+#include <stb_image.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+
+#include "core/error.h"
+
+namespace mq::render {
+namespace {
+
+const std::array<float, 256>& srgbTable() {
+  static const std::array<float, 256> table = [] {
+    std::array<float, 256> t{};
+    for (int i = 0; i < 256; ++i) {
+      double c = i / 255.0;
+      t[i] = float(c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4));
+    }
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+float srgbToLinear(uint8_t value) { return srgbTable()[value]; }
+
+uint16_t floatToHalf(float value) {
+  uint32_t f;
+  std::memcpy(&f, &value, 4);
+  uint32_t sign = (f >> 16) & 0x8000u;
+  int32_t exponent = int32_t((f >> 23) & 0xff) - 127 + 15;
+  uint32_t mantissa = f & 0x7fffffu;
+  if (exponent <= 0) {
+    if (exponent < -10) return uint16_t(sign);
+    mantissa |= 0x800000u;
+    uint32_t shift = uint32_t(14 - exponent);
+    uint32_t half = mantissa >> shift;
+    // Round to nearest even.
+    uint32_t rest = mantissa & ((1u << shift) - 1);
+    uint32_t halfway = 1u << (shift - 1);
+    if (rest > halfway || (rest == halfway && (half & 1u))) ++half;
+    return uint16_t(sign | half);
+  }
+  if (exponent >= 31) return uint16_t(sign | 0x7c00u);  // inf (our values are in [0,1])
+  uint32_t half = sign | (uint32_t(exponent) << 10) | (mantissa >> 13);
+  uint32_t rest = mantissa & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;
+  return uint16_t(half);
+}
+
+TextureData makeTexture(uint32_t width, uint32_t height, const std::vector<float>& rgba,
+                        bool withMips) {
+  TextureData tex;
+  tex.width = width;
+  tex.height = height;
+  std::vector<float> level = rgba;
+  uint32_t w = width, h = height;
+  for (size_t i = 3; i < rgba.size(); i += 4) {
+    if (rgba[i] < 1.0f) {
+      tex.opaque = false;
+      break;
+    }
+  }
+  for (;;) {
+    std::vector<uint16_t> halfs(level.size());
+    for (size_t i = 0; i < level.size(); ++i) halfs[i] = floatToHalf(level[i]);
+    tex.levels.push_back(std::move(halfs));
+    if (!withMips || (w == 1 && h == 1)) break;
+    // 2x2 box filter in linear premultiplied light; odd edges repeat the last texel.
+    uint32_t nw = std::max(1u, w / 2), nh = std::max(1u, h / 2);
+    std::vector<float> next(size_t(nw) * nh * 4);
+    for (uint32_t y = 0; y < nh; ++y) {
+      uint32_t y0 = std::min(2 * y, h - 1), y1 = std::min(2 * y + 1, h - 1);
+      for (uint32_t x = 0; x < nw; ++x) {
+        uint32_t x0 = std::min(2 * x, w - 1), x1 = std::min(2 * x + 1, w - 1);
+        for (int c = 0; c < 4; ++c) {
+          next[(size_t(y) * nw + x) * 4 + c] =
+              0.25f * (level[(size_t(y0) * w + x0) * 4 + c] + level[(size_t(y0) * w + x1) * 4 + c] +
+                       level[(size_t(y1) * w + x0) * 4 + c] + level[(size_t(y1) * w + x1) * 4 + c]);
+        }
+      }
+    }
+    level = std::move(next);
+    w = nw;
+    h = nh;
+  }
+  return tex;
+}
+
+TextureData loadImageTexture(const std::filesystem::path& file) {
+  int w = 0, h = 0, channels = 0;
+  stbi_uc* pixels = stbi_load(file.c_str(), &w, &h, &channels, 4);
+  if (!pixels) {
+    const char* reason = stbi_failure_reason();
+    throw UserError("cannot decode image " + file.string() + ": " + (reason ? reason : "unknown"));
+  }
+  if (w > 16384 || h > 16384) {
+    stbi_image_free(pixels);
+    throw UserError("image " + file.string() + " is " + std::to_string(w) + "x" +
+                    std::to_string(h) + "; the largest supported is 16384x16384");
+  }
+  std::vector<float> rgba(size_t(w) * h * 4);
+  const auto& table = srgbTable();
+  for (size_t i = 0; i < size_t(w) * h; ++i) {
+    float a = pixels[i * 4 + 3] / 255.0f;
+    rgba[i * 4 + 0] = table[pixels[i * 4 + 0]] * a;
+    rgba[i * 4 + 1] = table[pixels[i * 4 + 1]] * a;
+    rgba[i * 4 + 2] = table[pixels[i * 4 + 2]] * a;
+    rgba[i * 4 + 3] = a;
+  }
+  stbi_image_free(pixels);
+  return makeTexture(uint32_t(w), uint32_t(h), rgba, true);
+}
+
+}  // namespace mq::render

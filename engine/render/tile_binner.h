@@ -1,0 +1,24 @@
+// Bins a draw list into the composite shader's 32x16-pixel tiles. A tile lists,
+// bottom to top, the layers that touch it, starting at the topmost layer that
+// covers the whole tile opaquely (everything under it is never shaded).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "render/frame_plan.h"
+
+namespace mq::render {
+
+inline constexpr uint32_t kTileWidth = 32;
+inline constexpr uint32_t kTileHeight = 16;
+
+struct TileBins {
+  uint32_t tilesX = 0, tilesY = 0;
+  std::vector<uint32_t> ranges;  // per tile: first index into `indices`, count (pairs)
+  std::vector<uint32_t> indices;  // layer indices
+};
+
+TileBins binTiles(const DrawList& list);
+
+}  // namespace mq::render

@@ -1,0 +1,180 @@
+// The show scene: canvas, background and a tree of nodes with stable ids.
+// Properties are declared once in properties.def; everything here reads them
+// through that table.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <utility>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/rational.h"
+
+namespace mq::scene {
+
+inline constexpr const char* kFormat = "marquee.scene/1";
+
+enum class NodeKind : uint8_t { Solid, Gradient, Image, Text, Group };
+inline constexpr int kNodeKindCount = 5;
+const char* nodeKindName(NodeKind kind);
+
+// Bitmask of node kinds, for the property table.
+inline constexpr uint32_t kSolid = 1u << 0, kGradient = 1u << 1, kImage = 1u << 2,
+                          kText = 1u << 3, kGroup = 1u << 4, kAll = 0x1f;
+
+struct Vec2 {
+  double x = 0, y = 0;
+  bool operator==(const Vec2&) const = default;
+};
+struct Insets {
+  double left = 0, top = 0, right = 0, bottom = 0;
+  bool operator==(const Insets&) const = default;
+};
+// sRGB-encoded, straight (not premultiplied) alpha, as designers pick colours.
+// JSON: "#rrggbb" or "#rrggbbaa".
+struct Color {
+  uint8_t r = 0, g = 0, b = 0, a = 255;
+  bool operator==(const Color&) const = default;
+};
+struct GradientStop {
+  double offset = 0;
+  Color color;
+  bool operator==(const GradientStop&) const = default;
+};
+using Stops = std::vector<GradientStop>;
+
+enum class Blend : uint8_t { Normal, Add, Multiply, Screen };
+enum class GradientType : uint8_t { Linear, Radial };
+enum class Fit : uint8_t { Stretch, Contain, Cover };
+enum class Align : uint8_t { Left, Center, Right };
+
+enum class PropType : uint8_t { Float, Bool, Vec2, Insets, Color, String, Path, Enum, Stops };
+
+// Enum properties hold their choice index as int64_t.
+using PropertyValue = std::variant<double, bool, Vec2, Insets, Color, std::string, int64_t, Stops>;
+
+enum class Prop : uint16_t {
+#define MQ_PROPERTY(id, ...) id,
+#include "scene/properties.def"
+#undef MQ_PROPERTY
+  Count
+};
+inline constexpr size_t kPropCount = static_cast<size_t>(Prop::Count);
+
+struct PropertyDesc {
+  Prop id;
+  const char* name;  // JSON key
+  PropType type;
+  PropertyValue defaultValue;
+  double min, max;  // inclusive, per component, for numeric types
+  const char* unit;
+  uint32_t kinds;  // NodeKind bitmask
+  const char* description;
+  std::vector<const char*> choices;  // Enum spellings, in C++ enum order
+};
+
+// The property table, indexed by Prop.
+const std::array<PropertyDesc, kPropCount>& properties();
+const PropertyDesc& property(Prop id);
+bool appliesTo(Prop id, NodeKind kind);
+// Properties a node of `kind` must state in its file (an image's source, a
+// text's text); the saver writes them even at their default.
+bool isRequired(Prop id, NodeKind kind);
+
+// Lookups by JSON spelling, for every text front end (loader, control API, editor).
+std::optional<NodeKind> nodeKindFromName(std::string_view name);
+const PropertyDesc* findProperty(std::string_view jsonName);  // nullptr if unknown
+// "#rrggbb" or "#rrggbbaa", hex digits in either case.
+std::optional<Color> parseColor(std::string_view text);
+// Lowercase "#rrggbb" when alpha is 255, else "#rrggbbaa".
+std::string formatColor(Color color);
+
+struct Node {
+  std::string id;    // stable, unique in the scene; survives renames and reordering
+  std::string name;  // display name (may be empty)
+  NodeKind kind = NodeKind::Solid;
+  std::array<PropertyValue, kPropCount> values;  // every entry holds its declared type
+  std::vector<Node> children;                    // groups only; bottom to top
+  std::string jsonPointer;                       // where it was loaded from (not saved)
+
+  double getFloat(Prop p) const { return std::get<double>(values[size_t(p)]); }
+  bool getBool(Prop p) const { return std::get<bool>(values[size_t(p)]); }
+  Vec2 getVec2(Prop p) const { return std::get<Vec2>(values[size_t(p)]); }
+  Insets getInsets(Prop p) const { return std::get<Insets>(values[size_t(p)]); }
+  Color getColor(Prop p) const { return std::get<Color>(values[size_t(p)]); }
+  const std::string& getString(Prop p) const { return std::get<std::string>(values[size_t(p)]); }
+  template <typename E>
+  E getEnum(Prop p) const {
+    return static_cast<E>(std::get<int64_t>(values[size_t(p)]));
+  }
+  const Stops& getStops(Prop p) const { return std::get<Stops>(values[size_t(p)]); }
+};
+
+// A node with every property at its default.
+Node makeNode(NodeKind kind, std::string id);
+
+struct Canvas {
+  int width = 1920;
+  int height = 1080;
+  Rational fps{30, 1};
+  Color background{0, 0, 0, 255};
+};
+
+struct Scene {
+  std::string name;
+  Canvas canvas;
+  std::vector<Node> nodes;        // root layers, bottom to top
+  std::filesystem::path file;     // the file it was loaded from (empty if built in code)
+  std::filesystem::path baseDir;  // relative asset paths resolve against this
+
+  // Where each JSON value was in the file: JSON pointer -> (line, column), 1-based.
+  // Lets later stages (asset decoding, font lookup) report errors in the same
+  // FILE:LINE:COL: POINTER form as the loader.
+  std::map<std::string, std::pair<int, int>> positions;
+
+  // Absolute path of a Path property value.
+  std::filesystem::path resolve(const std::string& relative) const;
+};
+
+// One problem found in a scene file. what() of SceneError prints them all as
+//   FILE:LINE:COL: POINTER: MESSAGE
+struct SceneIssue {
+  std::string file;
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based
+  std::string pointer;  // JSON pointer (RFC 6901) of the offending value; "" for the root
+  std::string message;  // what was expected (and what was found)
+};
+
+class SceneError : public std::exception {
+ public:
+  explicit SceneError(std::vector<SceneIssue> issues);
+  const char* what() const noexcept override { return text_.c_str(); }
+  const std::vector<SceneIssue>& issues() const { return issues_; }
+
+ private:
+  std::vector<SceneIssue> issues_;
+  std::string text_;
+};
+
+// Loads and fully validates a scene (syntax, types, ranges, unknown keys and
+// kinds, duplicate ids, asset files that are missing or not decodable images /
+// fonts). Throws SceneError listing every issue found (up to a limit).
+// An issue at `pointer` of `scene`, with the line and column looked up in
+// scene.positions (the nearest enclosing value that has one).
+SceneIssue issueAt(const Scene& scene, const std::string& pointer, std::string message);
+
+Scene loadScene(const std::filesystem::path& file);
+Scene parseScene(const std::string& text, const std::filesystem::path& fileForMessages);
+
+// Canonical JSON text: fixed key order, properties in table order, defaults
+// omitted, 2-space indent, trailing newline. save(load(save(s))) == save(s).
+std::string saveScene(const Scene& scene);
+
+}  // namespace mq::scene

@@ -1,0 +1,408 @@
+// Scene file loading: JSON syntax (json_with_positions), then the structure,
+// every property through the property table, ids and asset files. All
+// problems are collected so a designer can fix a file in one pass.
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <numeric>
+
+#include <stb_image.h>
+
+#include "scene/json_with_positions.h"
+#include "scene/property_json.h"
+#include "scene/scene.h"
+
+namespace mq::scene {
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr size_t kMaxIssues = 50;
+// Past this many, more issues would not be read anyway; stop collecting them.
+constexpr size_t kMaxCollected = 10000;
+// A scene describes a show, it does not hold media. The limit bounds memory:
+// every JSON value costs ~100 bytes of tree and position map.
+constexpr size_t kMaxFileBytes = 16u << 20;
+
+const std::vector<std::string> kKindNames = {"solid", "gradient", "image", "text", "group"};
+
+std::string kindList() {
+  std::string out;
+  for (const std::string& k : kKindNames) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+std::string aKind(NodeKind kind) {
+  return std::string(kind == NodeKind::Image ? "an " : "a ") + nodeKindName(kind) + " node";
+}
+
+bool validId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+  });
+}
+
+bool isIntegral(const json& v) {
+  if (v.is_number_integer()) return true;
+  if (!v.is_number_float()) return false;
+  double x = v.get<double>();
+  return std::isfinite(x) && x == std::floor(x);
+}
+
+// A frame rate in [1, 240] with numerator and denominator up to 10^6 (so frame
+// time arithmetic in int64 cannot overflow for any realistic show length).
+std::optional<Rational> makeFps(int64_t num, int64_t den) {
+  if (num < 1 || den < 1 || num > 1000000 || den > 1000000) return std::nullopt;
+  int64_t g = std::gcd(num, den);
+  num /= g;
+  den /= g;
+  if (num < den || num > 240 * den) return std::nullopt;
+  return Rational{num, den};
+}
+
+std::optional<Rational> parseFps(const json& v) {
+  if (v.is_number_integer()) return makeFps(v.get<int64_t>(), 1);
+  if (v.is_number_float()) {
+    double x = v.get<double>();
+    if (!(x >= 1 && x <= 240)) return std::nullopt;
+    if (x == std::floor(x)) return makeFps(int64_t(x), 1);
+    // NTSC-style rates: 29.97 means 30000/1001, 59.94 means 60000/1001, ...
+    int64_t n = std::llround(x * 1.001);
+    if (std::fabs(x - double(n) * 1000.0 / 1001.0) < 0.001) return makeFps(n * 1000, 1001);
+    double milli = x * 1000;
+    if (std::fabs(milli - std::round(milli)) < 1e-6) return makeFps(std::llround(milli), 1000);
+    return std::nullopt;
+  }
+  if (v.is_string()) {  // "N/D" or "N"
+    const std::string& s = v.get_ref<const std::string&>();
+    int64_t parts[2] = {0, 1};
+    size_t slash = s.find('/');
+    if (slash != std::string::npos) parts[1] = 0;
+    std::string_view texts[2] = {std::string_view(s).substr(0, slash), {}};
+    if (slash != std::string::npos) texts[1] = std::string_view(s).substr(slash + 1);
+    for (int i = 0; i < (slash == std::string::npos ? 1 : 2); ++i) {
+      if (texts[i].empty() || texts[i].size() > 7) return std::nullopt;
+      for (char c : texts[i]) {
+        if (c < '0' || c > '9') return std::nullopt;
+        parts[i] = parts[i] * 10 + (c - '0');
+      }
+    }
+    return makeFps(parts[0], parts[1]);
+  }
+  return std::nullopt;
+}
+
+class Loader {
+ public:
+  explicit Loader(Scene& scene) : scene_(scene) {}
+
+  void load(const json& root) {
+    if (!root.is_object()) {
+      issue("", "expected a scene object {\"format\": \"marquee.scene/1\", ...}, found " +
+                    describeJson(root));
+      return;
+    }
+    auto format = root.find("format");
+    if (format == root.end()) {
+      issue("/format", "missing \"format\"; expected \"marquee.scene/1\"");
+    } else if (*format != kFormat) {
+      // Another format or version: checking the rest against this one's rules
+      // would only bury this message.
+      issue("/format", "expected \"marquee.scene/1\", found " + describeJson(*format));
+      return;
+    }
+    checkKeys(root, "", {"format", "name", "canvas", "nodes"}, "in the scene");
+    if (auto name = root.find("name"); name != root.end()) {
+      if (name->is_string()) scene_.name = name->get<std::string>();
+      else issue("/name", "expected a string, found " + describeJson(*name));
+    }
+    if (auto canvas = root.find("canvas"); canvas != root.end()) readCanvas(*canvas);
+    if (auto nodes = root.find("nodes"); nodes != root.end())
+      readChildren(*nodes, "/nodes", scene_.nodes);
+  }
+
+  // Sorted by position, at most kMaxIssues (the last one then says so).
+  std::vector<SceneIssue> takeIssues() {
+    std::stable_sort(issues_.begin(), issues_.end(), [](const SceneIssue& a, const SceneIssue& b) {
+      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    if (issues_.size() > kMaxIssues) {
+      issues_.resize(kMaxIssues - 1);
+      SceneIssue note = issueAt(scene_, "", "too many issues; only the first " +
+                                                std::to_string(kMaxIssues - 1) + " are listed");
+      note.line = note.column = 0;
+      issues_.push_back(std::move(note));
+    }
+    return std::move(issues_);
+  }
+
+ private:
+  Scene& scene_;
+  std::vector<SceneIssue> issues_;
+  std::map<std::string, std::string> ids_;  // id -> pointer of the node that has it
+
+  void issue(const std::string& pointer, std::string message) {
+    if (issues_.size() < kMaxCollected) issues_.push_back(issueAt(scene_, pointer, std::move(message)));
+  }
+
+  void checkKeys(const json& object, const std::string& pointer,
+                 const std::vector<std::string>& allowed, const std::string& where) {
+    for (const auto& [key, value] : object.items()) {
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      std::string list;
+      for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      issue(childPointer(pointer, key), "unknown key " + jsonQuoted(key) + " " + where +
+                                            didYouMean(key, allowed) + " (expected " + list +
+                                            ")");
+    }
+  }
+
+  void readCanvas(const json& c) {
+    if (!c.is_object()) {
+      issue("/canvas", "expected an object {\"width\", \"height\", \"fps\", \"background\"}, "
+                       "found " + describeJson(c));
+      return;
+    }
+    checkKeys(c, "/canvas", {"width", "height", "fps", "background"}, "in canvas");
+    for (auto [key, field] : {std::pair{"width", &scene_.canvas.width},
+                              std::pair{"height", &scene_.canvas.height}}) {
+      auto it = c.find(key);
+      if (it == c.end()) continue;
+      // Even sizes, because 4:2:0 video has one chroma sample per 2x2 pixels.
+      double x = it->is_number() ? it->get<double>() : 0;
+      if (isIntegral(*it) && x >= 16 && x <= 8192 && int(x) % 2 == 0) {
+        *field = int(x);
+      } else {
+        issue(std::string("/canvas/") + key,
+              "expected an even integer in [16, 8192], found " + describeJson(*it));
+      }
+    }
+    if (auto it = c.find("fps"); it != c.end()) {
+      if (auto fps = parseFps(*it)) {
+        scene_.canvas.fps = *fps;
+      } else {
+        issue("/canvas/fps", "expected a frame rate in [1, 240]: an integer, a decimal like "
+                             "29.97, or a string \"N/D\", found " + describeJson(*it));
+      }
+    }
+    if (auto it = c.find("background"); it != c.end()) {
+      std::optional<Color> color;
+      if (it->is_string()) color = parseColor(it->get_ref<const std::string&>());
+      if (color) scene_.canvas.background = *color;
+      else issue("/canvas/background",
+                 "expected a colour \"#rrggbb\" or \"#rrggbbaa\", found " + describeJson(*it));
+    }
+  }
+
+  void readChildren(const json& array, const std::string& pointer, std::vector<Node>& out) {
+    if (!array.is_array()) {
+      issue(pointer, "expected an array of nodes, found " + describeJson(array));
+      return;
+    }
+    for (size_t i = 0; i < array.size(); ++i)
+      if (auto node = readNode(array[i], childPointer(pointer, std::to_string(i))))
+        out.push_back(std::move(*node));
+  }
+
+  std::optional<NodeKind> readKind(const json& node, const std::string& pointer) {
+    std::string kp = childPointer(pointer, "kind");
+    auto it = node.find("kind");
+    if (it == node.end()) {
+      issue(kp, "missing \"kind\"; expected one of " + kindList());
+      return std::nullopt;
+    }
+    if (!it->is_string()) {
+      issue(kp, "expected a node kind (one of " + kindList() + "), found " + describeJson(*it));
+      return std::nullopt;
+    }
+    auto kind = nodeKindFromName(it->get_ref<const std::string&>());
+    if (!kind) {
+      issue(kp, "unknown node kind " + describeJson(*it) + "; expected one of " + kindList() +
+                    didYouMean(it->get_ref<const std::string&>(), kKindNames));
+    }
+    return kind;
+  }
+
+  void readId(const json& node, const std::string& pointer, Node& out) {
+    std::string ip = childPointer(pointer, "id");
+    auto it = node.find("id");
+    if (it == node.end()) {
+      issue(ip, "missing \"id\"; every node needs a unique id like \"lower_third\"");
+    } else if (!it->is_string() || !validId(it->get_ref<const std::string&>())) {
+      issue(ip, "expected an id of 1 to 64 characters from A-Z a-z 0-9 _ . -, found " +
+                    describeJson(*it));
+    } else {
+      out.id = it->get<std::string>();
+      auto [first, inserted] = ids_.emplace(out.id, pointer);
+      if (!inserted) issue(ip, "duplicate id " + jsonQuoted(out.id) + "; already used by the node at " + first->second);
+    }
+  }
+
+  std::optional<Node> readNode(const json& j, const std::string& pointer) {
+    if (!j.is_object()) {
+      issue(pointer, "expected a node object {\"id\": ..., \"kind\": ..., ...}, found " +
+                         describeJson(j));
+      return std::nullopt;
+    }
+    std::optional<NodeKind> kind = readKind(j, pointer);
+    Node node = makeNode(kind.value_or(NodeKind::Solid), "");
+    node.jsonPointer = pointer;
+    readId(j, pointer, node);
+    if (auto name = j.find("name"); name != j.end()) {
+      if (name->is_string()) node.name = name->get<std::string>();
+      else issue(childPointer(pointer, "name"), "expected a string, found " + describeJson(*name));
+    }
+    for (const auto& [key, value] : j.items()) {
+      if (key == "id" || key == "kind" || key == "name") continue;
+      std::string kp = childPointer(pointer, key);
+      if (key == "children") {
+        if (kind && *kind != NodeKind::Group)
+          issue(kp, "\"children\" only applies to group nodes, not to " + aKind(*kind));
+        else
+          readChildren(value, kp, node.children);
+        continue;
+      }
+      const PropertyDesc* desc = findProperty(key);
+      if (!desc) {
+        issue(kp, "unknown property " + jsonQuoted(key) + (kind ? " for " + aKind(*kind) : "") +
+                      didYouMean(key, keysFor(kind)));
+        continue;
+      }
+      if (kind && !appliesTo(desc->id, *kind)) {
+        issue(kp, "property " + jsonQuoted(key) + " does not apply to " + aKind(*kind));
+        continue;
+      }
+      std::vector<ValueProblem> problems;
+      auto v = propertyFromJson(*desc, value, kp, problems);
+      for (ValueProblem& p : problems) issue(p.pointer, std::move(p.message));
+      if (v && desc->type == PropType::Path && !checkAsset(*desc, std::get<std::string>(*v), kp))
+        v.reset();
+      if (v) node.values[size_t(desc->id)] = std::move(*v);
+    }
+    if (!kind) return std::nullopt;
+    for (const PropertyDesc& d : properties()) {
+      if (isRequired(d.id, *kind) && !j.contains(d.name))
+        issue(childPointer(pointer, d.name), "missing required property " + jsonQuoted(d.name) +
+                                                 " for " + aKind(*kind));
+    }
+    return node;
+  }
+
+  // Keys a node of `kind` may have, for "did you mean" suggestions.
+  static std::vector<std::string> keysFor(std::optional<NodeKind> kind) {
+    std::vector<std::string> keys = {"id", "name", "kind"};
+    if (!kind || *kind == NodeKind::Group) keys.push_back("children");
+    for (const PropertyDesc& d : properties())
+      if (!kind || appliesTo(d.id, *kind)) keys.push_back(d.name);
+    return keys;
+  }
+
+  // Checks the file behind a Path value now, so a bad asset is reported with
+  // its line instead of failing later in a decoder.
+  bool checkAsset(const PropertyDesc& desc, const std::string& relative, const std::string& pointer) {
+    fs::path path = scene_.resolve(relative);
+    std::error_code ec;
+    bool image = desc.id == Prop::Source;
+    if (!fs::exists(path, ec)) {
+      issue(pointer, std::string(image ? "image file" : "file") + " not found: " + path.string());
+      return false;
+    }
+    if (!image) return true;
+    // Check the signature before stbi_info: stb also accepts BMP, GIF, TGA and
+    // more, and its TGA probe takes many arbitrary files for images.
+    unsigned char head[8] = {};
+    std::ifstream in(path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(head), sizeof head);
+    static const unsigned char kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    bool png = in.gcount() == 8 && std::memcmp(head, kPng, 8) == 0;
+    bool jpeg = in.gcount() >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF;
+    int w = 0, h = 0, channels = 0;
+    if (!fs::is_regular_file(path, ec) || !(png || jpeg) ||
+        !stbi_info(path.c_str(), &w, &h, &channels)) {
+      issue(pointer, "not a PNG or JPEG image: " + path.string());
+      return false;
+    }
+    return true;
+  }
+};
+
+Scene parseText(std::string_view text, const fs::path& file) {
+  Scene scene;
+  scene.file = file;
+  std::error_code ec;
+  fs::path absolute = fs::absolute(file.empty() ? fs::path("scene.json") : file, ec);
+  scene.baseDir = (ec ? file : absolute).parent_path().lexically_normal();
+  auto single = [&](int line, int column, std::string pointer, std::string message) {
+    SceneIssue issue = issueAt(scene, "", std::move(message));
+    issue.line = line;
+    issue.column = column;
+    issue.pointer = std::move(pointer);
+    return SceneError({std::move(issue)});
+  };
+  if (text.size() > kMaxFileBytes)
+    throw single(0, 0, "", "file is too large for a scene (the limit is " +
+                               std::to_string(kMaxFileBytes >> 20) + " MiB)");
+  ParsedJson parsed;
+  try {
+    parsed = parseJsonWithPositions(text);
+  } catch (const JsonSyntaxError& e) {
+    throw single(e.line, e.column, e.pointer, e.what());
+  }
+  scene.positions = std::move(parsed.positions);
+  Loader loader(scene);
+  loader.load(parsed.value);
+  std::vector<SceneIssue> issues = loader.takeIssues();
+  if (!issues.empty()) throw SceneError(std::move(issues));
+  return scene;
+}
+
+// Only SceneError leaves the loader: anything else is turned into one.
+template <typename F>
+Scene guarded(const fs::path& file, F&& body) {
+  auto fail = [&](const std::string& message) {
+    return SceneError({SceneIssue{file.empty() ? "<scene>" : file.string(), 0, 0, "", message}});
+  };
+  try {
+    return body();
+  } catch (const SceneError&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw fail("out of memory while loading the scene");
+  } catch (const std::exception& e) {
+    throw fail(std::string("internal error while loading the scene: ") + e.what());
+  }
+}
+
+}  // namespace
+
+Scene parseScene(const std::string& text, const std::filesystem::path& fileForMessages) {
+  return guarded(fileForMessages, [&] { return parseText(text, fileForMessages); });
+}
+
+Scene loadScene(const std::filesystem::path& file) {
+  return guarded(file, [&] {
+    auto fail = [&](const std::string& message) {
+      return SceneError({SceneIssue{file.string(), 0, 0, "", message}});
+    };
+    std::error_code ec;
+    if (fs::is_directory(file, ec)) throw fail("cannot read scene file: it is a directory");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw fail(std::string("cannot open scene file: ") + std::strerror(errno));
+    std::string text;
+    char buffer[65536];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+      text.append(buffer, size_t(in.gcount()));
+      if (text.size() > kMaxFileBytes) break;  // parseText reports it
+    }
+    if (in.bad()) throw fail("cannot read scene file");
+    return parseText(text, file);
+  });
+}
+
+}  // namespace mq::scene

@@ -1,0 +1,18 @@
+#version 460
+// Composite to sRGB-encoded RGBA8 with straight alpha, for stills (PNG).
+#include "composite.glsl"
+
+layout(std430, set = 0, binding = 4) writeonly buffer Output { uint words[]; };
+
+void main() {
+  ivec2 origin = ivec2(gl_WorkGroupID.xy) * ivec2(32, 16) + ivec2(gl_LocalInvocationID.xy) * ivec2(4, 2);
+  vec4 acc[8];
+  compositeBlock(origin, acc);
+  for (int i = 0; i < 8; ++i) {
+    ivec2 p = origin + ivec2(i & 3, i >> 2);
+    if (p.x >= int(pc.size.x) || p.y >= int(pc.size.y)) continue;
+    vec4 c = acc[i];
+    vec3 straight = c.a > 0.0 ? c.rgb / c.a : vec3(0.0);
+    words[uint(p.y) * pc.stride + uint(p.x)] = packUnorm4x8(vec4(linearToSrgb(straight), c.a));
+  }
+}
