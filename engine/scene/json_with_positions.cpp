@@ -1,5 +1,6 @@
 #include "scene/json_with_positions.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -9,9 +10,12 @@ namespace mq::scene {
 void appendPointerToken(std::string& pointer, std::string_view token) {
   pointer += '/';
   for (char c : token) {
-    if (c == '~') pointer += "~0";
-    else if (c == '/') pointer += "~1";
-    else pointer += c;
+    if (c == '~')
+      pointer += "~0";
+    else if (c == '/')
+      pointer += "~1";
+    else
+      pointer += c;
   }
 }
 
@@ -63,7 +67,9 @@ void appendUtf8(std::string& out, uint32_t cp) {
   }
 }
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 bool isAlnum(char c) {
   return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
@@ -75,7 +81,9 @@ class Parser {
   ParsedJson run() {
     if (s_.substr(0, 3) == "\xEF\xBB\xBF") i_ = 3;  // BOM: editors hide it, so don't count it
     skipWhitespace();
-    if (atEnd()) fail(i_ == 0 ? "empty file; expected a JSON value" : "expected a JSON value, found end of file");
+    if (atEnd())
+      fail(i_ == 0 ? "empty file; expected a JSON value"
+                   : "expected a JSON value, found end of file");
     ParsedJson out;
     out.value = parseValue();
     skipWhitespace();
@@ -173,7 +181,10 @@ class Parser {
       skipWhitespace();
       if (peek() != '"') {
         if (peek() == '}') fail("trailing comma before '}' is not allowed in JSON");
-        if (atEnd()) failAt(line_, col_, "unexpected end of file inside object (opened at " + where(openLine, openCol) + ")");
+        if (atEnd())
+          failAt(
+              line_, col_,
+              "unexpected end of file inside object (opened at " + where(openLine, openCol) + ")");
         fail("expected a '\"'-quoted key, found " + found());
       }
       int keyLine = line_, keyCol = col_;
@@ -181,9 +192,10 @@ class Parser {
       appendPointerToken(pointer_, key);
       if (members.count(key)) {
         auto first = positions_.find(pointer_);
-        std::string at = first != positions_.end()
-                             ? " (first value at " + where(first->second.first, first->second.second) + ")"
-                             : "";
+        std::string at =
+            first != positions_.end()
+                ? " (first value at " + where(first->second.first, first->second.second) + ")"
+                : "";
         failAt(keyLine, keyCol, "duplicate key " + json(key).dump() + " in object" + at);
       }
       skipWhitespace();
@@ -203,7 +215,8 @@ class Parser {
         --depth_;
         return obj;
       }
-      if (atEnd()) fail("unexpected end of file inside object (opened at " + where(openLine, openCol) + ")");
+      if (atEnd())
+        fail("unexpected end of file inside object (opened at " + where(openLine, openCol) + ")");
       fail("expected ',' or '}' after object member, found " + found());
     }
   }
@@ -224,7 +237,8 @@ class Parser {
     for (;;) {
       skipWhitespace();
       if (peek() == ']') fail("trailing comma before ']' is not allowed in JSON");
-      if (atEnd()) fail("unexpected end of file inside array (opened at " + where(openLine, openCol) + ")");
+      if (atEnd())
+        fail("unexpected end of file inside array (opened at " + where(openLine, openCol) + ")");
       appendPointerToken(pointer_, std::to_string(elements.size()));
       elements.push_back(parseValue());
       pointer_.resize(base);
@@ -238,7 +252,8 @@ class Parser {
         --depth_;
         return arr;
       }
-      if (atEnd()) fail("unexpected end of file inside array (opened at " + where(openLine, openCol) + ")");
+      if (atEnd())
+        fail("unexpected end of file inside array (opened at " + where(openLine, openCol) + ")");
       fail("expected ',' or ']' after array element, found " + found());
     }
   }
@@ -274,7 +289,7 @@ class Parser {
       advance();
       if (isDigit(peek())) fail("leading zeros are not allowed in JSON numbers");
     } else {
-      digits(negative ? "after '-'" : "");
+      digits("after '-'");  // without '-', the dispatch already saw a digit
     }
     bool integer = true;
     if (peek() == '.') {
@@ -289,8 +304,9 @@ class Parser {
       size_t k = m.find_first_of("123456789");
       size_t dot = m.find('.');
       if (dot == std::string_view::npos) dot = m.size();
-      if (k != std::string_view::npos) magnitude = k < dot ? static_cast<long long>(dot - k - 1)
-                           : -static_cast<long long>(k - dot);
+      if (k != std::string_view::npos)
+        magnitude =
+            k < dot ? static_cast<long long>(dot - k - 1) : -static_cast<long long>(k - dot);
     }
     if (peek() == 'e' || peek() == 'E') {
       integer = false;
@@ -315,7 +331,9 @@ class Parser {
     double d = 0;
     auto result = std::from_chars(first, last, d);
     if (result.ec == std::errc::result_out_of_range) {
-      if (magnitude >= 0) failAt(line, col, "number out of range: " + std::string(first, std::min<size_t>(last - first, 40)));
+      if (magnitude >= 0)
+        failAt(line, col,
+               "number out of range: " + std::string(first, std::min<size_t>(last - first, 40)));
       d = negative ? -0.0 : 0.0;  // underflow: closer to zero than any double
     }
     return json(d);
@@ -325,7 +343,10 @@ class Parser {
     uint32_t v = 0;
     for (int k = 0; k < 4; ++k) {
       char c = peek();
-      int h = isDigit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      int h = isDigit(c)               ? c - '0'
+              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                       : -1;
       if (h < 0) fail("expected 4 hex digits after \\u, found " + found());
       v = v * 16 + uint32_t(h);
       advance();
@@ -338,7 +359,8 @@ class Parser {
     advance();  // '"'
     std::string out;
     for (;;) {
-      if (atEnd()) fail("unexpected end of file inside string (started at " + where(openLine, openCol) + ")");
+      if (atEnd())
+        fail("unexpected end of file inside string (started at " + where(openLine, openCol) + ")");
       unsigned char c = static_cast<unsigned char>(s_[i_]);
       if (c == '"') {
         advance();
@@ -351,14 +373,30 @@ class Parser {
         if (atEnd()) continue;  // reported as end of file inside string
         advance();
         switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"':
+            out += '"';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case '/':
+            out += '/';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             uint32_t cp = hex4();
             if (cp >= 0xDC00 && cp <= 0xDFFF)
@@ -377,16 +415,18 @@ class Parser {
             break;
           }
           default:
-            failAt(escLine, escCol, e > 0x20 && e < 0x7F
-                                        ? "invalid escape '\\" + std::string(1, e) + "' in string"
+            failAt(escLine, escCol,
+                   e > 0x20 && e < 0x7F ? "invalid escape '\\" + std::string(1, e) + "' in string"
                                         : std::string("invalid escape in string"));
         }
         continue;
       }
-      if (c == '\n') fail("line break inside string; write it as \\n (or is a closing '\"' missing?)");
+      if (c == '\n')
+        fail("line break inside string; write it as \\n (or is a closing '\"' missing?)");
       if (c < 0x20) {
         char buf[80];
-        std::snprintf(buf, sizeof buf, "control character 0x%02x inside string; write it as \\u%04x", c, c);
+        std::snprintf(buf, sizeof buf,
+                      "control character 0x%02x inside string; write it as \\u%04x", c, c);
         fail(buf);
       }
       size_t n = utf8SequenceLength(s_, i_);
@@ -403,6 +443,8 @@ class Parser {
 
 }  // namespace
 
-ParsedJson parseJsonWithPositions(std::string_view text) { return Parser(text).run(); }
+ParsedJson parseJsonWithPositions(std::string_view text) {
+  return Parser(text).run();
+}
 
 }  // namespace mq::scene

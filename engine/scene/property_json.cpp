@@ -38,18 +38,25 @@ ojson numberToJson(double value) {
 
 std::string describeJson(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return value.get<bool>() ? "true" : "false";
-    case json::value_t::string: return jsonQuoted(value.get_ref<const std::string&>());
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return value.get<bool>() ? "true" : "false";
+    case json::value_t::string:
+      return jsonQuoted(value.get_ref<const std::string&>());
     case json::value_t::array:
       if (value.empty()) return "an empty array";
       return "an array of " + std::to_string(value.size()) +
              (value.size() == 1 ? " element" : " elements");
-    case json::value_t::object: return "an object";
+    case json::value_t::object:
+      return "an object";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return value.dump();
-    case json::value_t::number_float: return formatNumber(value.get<double>());
-    default: return "an unsupported value";
+    case json::value_t::number_unsigned:
+      return value.dump();
+    case json::value_t::number_float:
+      return formatNumber(value.get<double>());
+    default:
+      return "an unsupported value";
   }
 }
 
@@ -89,13 +96,17 @@ class Reader {
 
   std::optional<PropertyValue> read(const json& v, const std::string& ptr) {
     switch (d_.type) {
-      case PropType::Float: return wrap(number(v, ptr));
+      case PropType::Float:
+        return wrap(number(v, ptr));
       case PropType::Bool:
         if (v.is_boolean()) return v.get<bool>();
         return problem(ptr, "expected true or false, found " + describeJson(v));
-      case PropType::Vec2: return vec2(v, ptr);
-      case PropType::Insets: return insets(v, ptr);
-      case PropType::Color: return wrap(color(v, ptr));
+      case PropType::Vec2:
+        return vec2(v, ptr);
+      case PropType::Insets:
+        return insets(v, ptr);
+      case PropType::Color:
+        return wrap(color(v, ptr));
       case PropType::String:
         if (v.is_string()) return v.get<std::string>();
         return problem(ptr, "expected a string, found " + describeJson(v));
@@ -105,8 +116,10 @@ class Reader {
             v.get_ref<const std::string&>().find('\0') == std::string::npos)
           return v.get<std::string>();
         return problem(ptr, "expected a file path (a non-empty string), found " + describeJson(v));
-      case PropType::Enum: return enumeration(v, ptr);
-      case PropType::Stops: return stops(v, ptr);
+      case PropType::Enum:
+        return enumeration(v, ptr);
+      case PropType::Stops:
+        return stops(v, ptr);
     }
     return std::nullopt;
   }
@@ -195,7 +208,8 @@ class Reader {
     if (!v.is_array() || v.size() < 2)
       return problem(ptr,
                      "expected an array of at least 2 gradient stops "
-                     "{\"offset\": number, \"color\": colour}, found " + describeJson(v));
+                     "{\"offset\": number, \"color\": colour}, found " +
+                         describeJson(v));
     Stops out;
     bool ok = true;
     for (size_t i = 0; i < v.size(); ++i) {
@@ -211,7 +225,8 @@ class Reader {
         if (key != "offset" && key != "color") {
           problem(childPointer(sp, key), "unknown key " + jsonQuoted(key) +
                                              " in a gradient stop; expected \"offset\" and "
-                                             "\"color\"" + didYouMean(key, {"offset", "color"}));
+                                             "\"color\"" +
+                                             didYouMean(key, {"offset", "color"}));
           ok = false;
         }
       }
@@ -236,8 +251,10 @@ class Reader {
         }
       }
       if (s.contains("color")) {
-        if (auto c = color(s.at("color"), childPointer(sp, "color"))) stop.color = *c;
-        else ok = false;
+        if (auto c = color(s.at("color"), childPointer(sp, "color")))
+          stop.color = *c;
+        else
+          ok = false;
       }
       out.push_back(stop);
     }
@@ -285,8 +302,8 @@ ojson propertyToJson(const PropertyDesc& desc, const PropertyValue& value) {
       break;
     case PropType::Insets:
       if (auto* v = std::get_if<Insets>(&value))
-        return ojson::array({numberToJson(v->left), numberToJson(v->top),
-                             numberToJson(v->right), numberToJson(v->bottom)});
+        return ojson::array({numberToJson(v->left), numberToJson(v->top), numberToJson(v->right),
+                             numberToJson(v->bottom)});
       break;
     case PropType::Color:
       if (auto* c = std::get_if<Color>(&value)) return formatColor(*c);

@@ -3,12 +3,11 @@
 // read, checked and written the same way everywhere.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "scene/scene.h"
 
@@ -23,8 +22,7 @@ struct ValueProblem {
 // are appended (there may be several, e.g. one per bad component) and nullopt
 // is returned. Path values are only checked to be non-empty strings; whether
 // the file exists is for the caller, which knows the base directory.
-std::optional<PropertyValue> propertyFromJson(const PropertyDesc& desc,
-                                              const nlohmann::json& value,
+std::optional<PropertyValue> propertyFromJson(const PropertyDesc& desc, const nlohmann::json& value,
                                               const std::string& pointer,
                                               std::vector<ValueProblem>& problems);
 
@@ -33,7 +31,7 @@ nlohmann::ordered_json propertyToJson(const PropertyDesc& desc, const PropertyVa
 
 // Message and output helpers.
 std::string describeJson(const nlohmann::json& value);  // 1.5, "abc", true, an object, ...
-std::string jsonQuoted(std::string_view text);              // JSON-quoted, long text shortened
+std::string jsonQuoted(std::string_view text);          // JSON-quoted, long text shortened
 std::string formatNumber(double value);                 // 1, 0.5, 1e+300
 nlohmann::ordered_json numberToJson(double value);      // integral values as integers
 // "; did you mean \"x\"?" for the closest candidate by edit distance, or "".

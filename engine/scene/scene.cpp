@@ -9,6 +9,7 @@ namespace {
 
 const char* const kKindNames[kNodeKindCount] = {"solid", "gradient", "image", "text", "group"};
 
+// clang-format off
 std::array<PropertyDesc, kPropCount> buildTable() {
   std::array<PropertyDesc, kPropCount> table = {{
 #define MQ_PROPERTY(id, name, type, def, min, max, unit, kinds, description) \
@@ -23,6 +24,7 @@ std::array<PropertyDesc, kPropCount> buildTable() {
 #undef MQ_ENUM
   return table;
 }
+// clang-format on
 
 int hexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -38,9 +40,13 @@ const std::array<PropertyDesc, kPropCount>& properties() {
   return table;
 }
 
-const PropertyDesc& property(Prop id) { return properties()[size_t(id)]; }
+const PropertyDesc& property(Prop id) {
+  return properties()[size_t(id)];
+}
 
-bool appliesTo(Prop id, NodeKind kind) { return property(id).kinds & (1u << unsigned(kind)); }
+bool appliesTo(Prop id, NodeKind kind) {
+  return property(id).kinds & (1u << unsigned(kind));
+}
 
 bool isRequired(Prop id, NodeKind kind) {
   return (id == Prop::Source && kind == NodeKind::Image) ||
@@ -76,8 +82,10 @@ std::optional<Color> parseColor(std::string_view text) {
 
 std::string formatColor(Color c) {
   char buf[16];
-  if (c.a == 255) std::snprintf(buf, sizeof buf, "#%02x%02x%02x", c.r, c.g, c.b);
-  else std::snprintf(buf, sizeof buf, "#%02x%02x%02x%02x", c.r, c.g, c.b, c.a);
+  if (c.a == 255)
+    std::snprintf(buf, sizeof buf, "#%02x%02x%02x", c.r, c.g, c.b);
+  else
+    std::snprintf(buf, sizeof buf, "#%02x%02x%02x%02x", c.r, c.g, c.b, c.a);
   return buf;
 }
 

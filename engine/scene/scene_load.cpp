@@ -1,14 +1,14 @@
 // Scene file loading: JSON syntax (json_with_positions), then the structure,
 // every property through the property table, ids and asset files. All
 // problems are collected so a designer can fix a file in one pass.
+#include <stb_image.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <numeric>
-
-#include <stb_image.h>
 
 #include "scene/json_with_positions.h"
 #include "scene/property_json.h"
@@ -43,8 +43,8 @@ std::string aKind(NodeKind kind) {
 bool validId(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
   });
 }
 
@@ -119,8 +119,10 @@ class Loader {
     }
     checkKeys(root, "", {"format", "name", "canvas", "nodes"}, "in the scene");
     if (auto name = root.find("name"); name != root.end()) {
-      if (name->is_string()) scene_.name = name->get<std::string>();
-      else issue("/name", "expected a string, found " + describeJson(*name));
+      if (name->is_string())
+        scene_.name = name->get<std::string>();
+      else
+        issue("/name", "expected a string, found " + describeJson(*name));
     }
     if (auto canvas = root.find("canvas"); canvas != root.end()) readCanvas(*canvas);
     if (auto nodes = root.find("nodes"); nodes != root.end())
@@ -134,8 +136,9 @@ class Loader {
     });
     if (issues_.size() > kMaxIssues) {
       issues_.resize(kMaxIssues - 1);
-      SceneIssue note = issueAt(scene_, "", "too many issues; only the first " +
-                                                std::to_string(kMaxIssues - 1) + " are listed");
+      SceneIssue note = issueAt(
+          scene_, "",
+          "too many issues; only the first " + std::to_string(kMaxIssues - 1) + " are listed");
       note.line = note.column = 0;
       issues_.push_back(std::move(note));
     }
@@ -148,7 +151,8 @@ class Loader {
   std::map<std::string, std::string> ids_;  // id -> pointer of the node that has it
 
   void issue(const std::string& pointer, std::string message) {
-    if (issues_.size() < kMaxCollected) issues_.push_back(issueAt(scene_, pointer, std::move(message)));
+    if (issues_.size() < kMaxCollected)
+      issues_.push_back(issueAt(scene_, pointer, std::move(message)));
   }
 
   void checkKeys(const json& object, const std::string& pointer,
@@ -158,20 +162,21 @@ class Loader {
       std::string list;
       for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
       issue(childPointer(pointer, key), "unknown key " + jsonQuoted(key) + " " + where +
-                                            didYouMean(key, allowed) + " (expected " + list +
-                                            ")");
+                                            didYouMean(key, allowed) + " (expected " + list + ")");
     }
   }
 
   void readCanvas(const json& c) {
     if (!c.is_object()) {
-      issue("/canvas", "expected an object {\"width\", \"height\", \"fps\", \"background\"}, "
-                       "found " + describeJson(c));
+      issue("/canvas",
+            "expected an object {\"width\", \"height\", \"fps\", \"background\"}, "
+            "found " +
+                describeJson(c));
       return;
     }
     checkKeys(c, "/canvas", {"width", "height", "fps", "background"}, "in canvas");
-    for (auto [key, field] : {std::pair{"width", &scene_.canvas.width},
-                              std::pair{"height", &scene_.canvas.height}}) {
+    for (auto [key, field] :
+         {std::pair{"width", &scene_.canvas.width}, std::pair{"height", &scene_.canvas.height}}) {
       auto it = c.find(key);
       if (it == c.end()) continue;
       // Even sizes, because 4:2:0 video has one chroma sample per 2x2 pixels.
@@ -187,16 +192,20 @@ class Loader {
       if (auto fps = parseFps(*it)) {
         scene_.canvas.fps = *fps;
       } else {
-        issue("/canvas/fps", "expected a frame rate in [1, 240]: an integer, a decimal like "
-                             "29.97, or a string \"N/D\", found " + describeJson(*it));
+        issue("/canvas/fps",
+              "expected a frame rate in [1, 240]: an integer, a decimal like "
+              "29.97, or a string \"N/D\", found " +
+                  describeJson(*it));
       }
     }
     if (auto it = c.find("background"); it != c.end()) {
       std::optional<Color> color;
       if (it->is_string()) color = parseColor(it->get_ref<const std::string&>());
-      if (color) scene_.canvas.background = *color;
-      else issue("/canvas/background",
-                 "expected a colour \"#rrggbb\" or \"#rrggbbaa\", found " + describeJson(*it));
+      if (color)
+        scene_.canvas.background = *color;
+      else
+        issue("/canvas/background",
+              "expected a colour \"#rrggbb\" or \"#rrggbbaa\", found " + describeJson(*it));
     }
   }
 
@@ -240,14 +249,16 @@ class Loader {
     } else {
       out.id = it->get<std::string>();
       auto [first, inserted] = ids_.emplace(out.id, pointer);
-      if (!inserted) issue(ip, "duplicate id " + jsonQuoted(out.id) + "; already used by the node at " + first->second);
+      if (!inserted)
+        issue(ip, "duplicate id " + jsonQuoted(out.id) + "; already used by the node at " +
+                      first->second);
     }
   }
 
   std::optional<Node> readNode(const json& j, const std::string& pointer) {
     if (!j.is_object()) {
-      issue(pointer, "expected a node object {\"id\": ..., \"kind\": ..., ...}, found " +
-                         describeJson(j));
+      issue(pointer,
+            "expected a node object {\"id\": ..., \"kind\": ..., ...}, found " + describeJson(j));
       return std::nullopt;
     }
     std::optional<NodeKind> kind = readKind(j, pointer);
@@ -255,8 +266,10 @@ class Loader {
     node.jsonPointer = pointer;
     readId(j, pointer, node);
     if (auto name = j.find("name"); name != j.end()) {
-      if (name->is_string()) node.name = name->get<std::string>();
-      else issue(childPointer(pointer, "name"), "expected a string, found " + describeJson(*name));
+      if (name->is_string())
+        node.name = name->get<std::string>();
+      else
+        issue(childPointer(pointer, "name"), "expected a string, found " + describeJson(*name));
     }
     for (const auto& [key, value] : j.items()) {
       if (key == "id" || key == "kind" || key == "name") continue;
@@ -288,8 +301,8 @@ class Loader {
     if (!kind) return std::nullopt;
     for (const PropertyDesc& d : properties()) {
       if (isRequired(d.id, *kind) && !j.contains(d.name))
-        issue(childPointer(pointer, d.name), "missing required property " + jsonQuoted(d.name) +
-                                                 " for " + aKind(*kind));
+        issue(childPointer(pointer, d.name),
+              "missing required property " + jsonQuoted(d.name) + " for " + aKind(*kind));
     }
     return node;
   }
@@ -305,7 +318,8 @@ class Loader {
 
   // Checks the file behind a Path value now, so a bad asset is reported with
   // its line instead of failing later in a decoder.
-  bool checkAsset(const PropertyDesc& desc, const std::string& relative, const std::string& pointer) {
+  bool checkAsset(const PropertyDesc& desc, const std::string& relative,
+                  const std::string& pointer) {
     fs::path path = scene_.resolve(relative);
     std::error_code ec;
     bool image = desc.id == Prop::Source;
@@ -346,8 +360,9 @@ Scene parseText(std::string_view text, const fs::path& file) {
     return SceneError({std::move(issue)});
   };
   if (text.size() > kMaxFileBytes)
-    throw single(0, 0, "", "file is too large for a scene (the limit is " +
-                               std::to_string(kMaxFileBytes >> 20) + " MiB)");
+    throw single(0, 0, "",
+                 "file is too large for a scene (the limit is " +
+                     std::to_string(kMaxFileBytes >> 20) + " MiB)");
   ParsedJson parsed;
   try {
     parsed = parseJsonWithPositions(text);

@@ -42,8 +42,10 @@ std::string saveScene(const Scene& scene) {
   ojson canvas = ojson::object();
   canvas["width"] = scene.canvas.width;
   canvas["height"] = scene.canvas.height;
-  if (fps.den == 1) canvas["fps"] = fps.num;
-  else canvas["fps"] = std::to_string(fps.num) + "/" + std::to_string(fps.den);
+  if (fps.den == 1)
+    canvas["fps"] = fps.num;
+  else
+    canvas["fps"] = std::to_string(fps.num) + "/" + std::to_string(fps.den);
   canvas["background"] = formatColor(scene.canvas.background);
   root["canvas"] = std::move(canvas);
   ojson nodes = ojson::array();

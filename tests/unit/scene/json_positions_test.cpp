@@ -55,7 +55,8 @@ TEST_CASE("json: values and number types", "[json]") {
 }
 
 TEST_CASE("json: agrees with nlohmann's parser on valid input", "[json]") {
-  const char* text = R"({"nodes": [{"id": "a", "pos": [1, -2.5e-3, 0.1]}, {"s": "\u00e9\ud83d\ude00\t\"\\\/"}],
+  const char* text =
+      R"({"nodes": [{"id": "a", "pos": [1, -2.5e-3, 0.1]}, {"s": "\u00e9\ud83d\ude00\t\"\\\/"}],
     "nested": {"deeper": {"x": [[[]]], "y": -0, "z": 1E+2}}, "unicode": "日本語"})";
   CHECK(parseJsonWithPositions(text).value == json::parse(text));
 }
@@ -119,7 +120,8 @@ TEST_CASE("json: syntax errors say where and what", "[json]") {
       {"{\"a\" 1}", 1, 6, "/a", "expected ':' after object key, found '1'"},
       {"{a: 1}", 1, 2, "", "expected a '\"'-quoted key, found 'a'"},
       {"{\"a\": ", 1, 7, "/a", "expected a value after ':', found end of file"},
-      {"{\"a\": [1, 2", 1, 12, "/a", "unexpected end of file inside array (opened at line 1, column 7)"},
+      {"{\"a\": [1, 2", 1, 12, "/a",
+       "unexpected end of file inside array (opened at line 1, column 7)"},
       {"{\"a\": 1", 1, 8, "", "unexpected end of file inside object (opened at line 1, column 1)"},
       {"[\"abc", 1, 6, "/0", "unexpected end of file inside string (started at line 1, column 2)"},
       {"[\"ab\\", 1, 6, "/0", "unexpected end of file inside string"},
@@ -137,7 +139,8 @@ TEST_CASE("json: syntax errors say where and what", "[json]") {
       {"[tru]", 1, 2, "/0", "expected a value, found 'tru'"},
       {"[nulll]", 1, 2, "/0", "expected a value, found 'nulll'"},
       {"[True]", 1, 2, "/0", "expected a value, found 'True'"},
-      {"{\"a\": 1,\n \"a\": 2}", 2, 2, "/a", "duplicate key \"a\" in object (first value at line 1, column 7)"},
+      {"{\"a\": 1,\n \"a\": 2}", 2, 2, "/a",
+       "duplicate key \"a\" in object (first value at line 1, column 7)"},
       {"[\"\\ud800\"]", 1, 3, "/0", "unpaired UTF-16 high surrogate"},
       {"[\"\\udc00\"]", 1, 3, "/0", "unpaired UTF-16 low surrogate"},
       {"[\"\\ud800\\u0041\"]", 1, 3, "/0", "not followed by a low surrogate"},
@@ -146,10 +149,10 @@ TEST_CASE("json: syntax errors say where and what", "[json]") {
       {"[\"a\nb\"]", 1, 4, "/0", "line break inside string"},
       {std::string("[\"a\x01\"]"), 1, 4, "/0", "control character 0x01 inside string"},
       {std::string("[\"a\0\"]", 5), 1, 4, "/0", "control character 0x00 inside string"},
-      {"[\"\xC0\x80\"]", 1, 3, "/0", "invalid UTF-8 in string (byte 0xc0)"},        // overlong
-      {"[\"\xED\xA0\x80\"]", 1, 3, "/0", "invalid UTF-8 in string (byte 0xed)"},    // surrogate
+      {"[\"\xC0\x80\"]", 1, 3, "/0", "invalid UTF-8 in string (byte 0xc0)"},          // overlong
+      {"[\"\xED\xA0\x80\"]", 1, 3, "/0", "invalid UTF-8 in string (byte 0xed)"},      // surrogate
       {"[\"\xF4\x90\x80\x80\"]", 1, 3, "/0", "invalid UTF-8 in string (byte 0xf4)"},  // > U+10FFFF
-      {"[\"\xE2\x82\"]", 1, 3, "/0", "invalid UTF-8 in string (byte 0xe2)"},        // truncated
+      {"[\"\xE2\x82\"]", 1, 3, "/0", "invalid UTF-8 in string (byte 0xe2)"},          // truncated
       {"[\"\xFF\"]", 1, 3, "/0", "invalid UTF-8 in string (byte 0xff)"},
       {"[\"ok\", \xFF]", 1, 8, "/1", "expected a value, found byte 0xff"},
       {std::string("[\0]", 3), 1, 2, "/0", "expected a value, found byte 0x00"},
@@ -171,8 +174,10 @@ TEST_CASE("json: syntax errors say where and what", "[json]") {
 }
 
 TEST_CASE("json: nesting is limited, never a stack overflow", "[json]") {
-  CHECK_NOTHROW(parseJsonWithPositions(std::string(kJsonMaxDepth, '[') + std::string(kJsonMaxDepth, ']')));
-  SyntaxFailure f = failure(std::string(kJsonMaxDepth + 1, '[') + std::string(kJsonMaxDepth + 1, ']'));
+  CHECK_NOTHROW(
+      parseJsonWithPositions(std::string(kJsonMaxDepth, '[') + std::string(kJsonMaxDepth, ']')));
+  SyntaxFailure f =
+      failure(std::string(kJsonMaxDepth + 1, '[') + std::string(kJsonMaxDepth + 1, ']'));
   CHECK(f.message == "nesting deeper than 128 levels");
   CHECK(f.column == kJsonMaxDepth + 1);
   CHECK(failure(std::string(100000, '[')).message == "nesting deeper than 128 levels");

@@ -1,7 +1,6 @@
 // Any bytes at all give a SceneError (or a scene), never a crash, a hang or
 // another exception type. Deterministic: fixed seeds, std::mt19937.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "scene_test_util.h"
@@ -23,19 +22,56 @@ bool survives(const std::string& bytes) {
     return true;
   } catch (const SceneError& e) {
     CHECK_FALSE(e.issues().empty());
-    CHECK(std::string(e.what()).find("internal error") == std::string::npos);
+    for (const SceneIssue& i : e.issues()) CHECK(i.message.rfind("internal error", 0) != 0);
     CHECK(e.issues().size() <= 50);
     return false;
   }
 }
 
 using namespace std::string_view_literals;
-const std::string_view kTokens[] = {
-    "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "d83d", "true", "false", "null", "-", "0",
-    "1", "1e999", "0.5", "NaN", " ", "\n", "\"format\"", "\"marquee.scene/1\"", "\"nodes\"",
-    "\"id\"", "\"kind\"", "\"solid\"", "\"group\"", "\"children\"", "\"stops\"", "\"opacity\"",
-    "\"canvas\"", "\"fps\"", "\"#ffffff\"", "\"offset\"", "\"color\"", "\xEF\xBB\xBF", "\xC3",
-    "\xA9", "\0"sv, "/", "//", "e"};
+const std::string_view kTokens[] = {"{",
+                                    "}",
+                                    "[",
+                                    "]",
+                                    ",",
+                                    ":",
+                                    "\"",
+                                    "\\",
+                                    "\\u",
+                                    "d83d",
+                                    "true",
+                                    "false",
+                                    "null",
+                                    "-",
+                                    "0",
+                                    "1",
+                                    "1e999",
+                                    "0.5",
+                                    "NaN",
+                                    " ",
+                                    "\n",
+                                    "\"format\"",
+                                    "\"marquee.scene/1\"",
+                                    "\"nodes\"",
+                                    "\"id\"",
+                                    "\"kind\"",
+                                    "\"solid\"",
+                                    "\"group\"",
+                                    "\"children\"",
+                                    "\"stops\"",
+                                    "\"opacity\"",
+                                    "\"canvas\"",
+                                    "\"fps\"",
+                                    "\"#ffffff\"",
+                                    "\"offset\"",
+                                    "\"color\"",
+                                    "\xEF\xBB\xBF",
+                                    "\xC3",
+                                    "\xA9",
+                                    "\0"sv,
+                                    "/",
+                                    "//",
+                                    "e"};
 
 }  // namespace
 
@@ -74,10 +110,18 @@ TEST_CASE("fuzz: mutations of a valid scene", "[scene][fuzz]") {
     for (int n = 1 + int(rng() % 4); n > 0 && !bytes.empty(); --n) {
       size_t at = rng() % bytes.size();
       switch (rng() % 4) {
-        case 0: bytes[at] = char(rng() % 256); break;                     // flip a byte
-        case 1: bytes.erase(at, 1 + rng() % 8); break;                    // delete a run
-        case 2: bytes.insert(at, kTokens[rng() % std::size(kTokens)]); break;  // insert a token
-        case 3: bytes.resize(at); break;                                  // truncate
+        case 0:
+          bytes[at] = char(rng() % 256);
+          break;  // flip a byte
+        case 1:
+          bytes.erase(at, 1 + rng() % 8);
+          break;  // delete a run
+        case 2:
+          bytes.insert(at, kTokens[rng() % std::size(kTokens)]);
+          break;  // insert a token
+        case 3:
+          bytes.resize(at);
+          break;  // truncate
       }
     }
     INFO("seed " << seed);
@@ -97,7 +141,8 @@ TEST_CASE("fuzz: huge and pathological inputs", "[scene][fuzz]") {
   CHECK(message(std::string(100000, '{')) == "expected a '\"'-quoted key, found '{'");
   CHECK(message(std::string(1 << 20, '\0')) == "expected a value, found byte 0x00");
   CHECK(message(std::string(1 << 20, '\xFF')) == "expected a value, found byte 0xff");
-  CHECK(message("\"" + std::string(1 << 20, 'a')) .find("unexpected end of file inside string") == 0);
+  CHECK(message("\"" + std::string(1 << 20, 'a')).find("unexpected end of file inside string") ==
+        0);
   CHECK(message(std::string(1 << 20, ' ')) == "expected a JSON value, found end of file");
   // A long string in a message is shortened.
   std::string longKind = R"({"format": "marquee.scene/1", "nodes": [{"id": "a", "kind": ")" +

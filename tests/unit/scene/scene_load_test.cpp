@@ -1,6 +1,5 @@
 // Scene loading: valid files, positions, and one test per class of bad input.
 #include <catch2/catch.hpp>
-
 #include <set>
 
 #include "scene_test_util.h"
@@ -45,7 +44,8 @@ TEST_CASE("scene: loads a valid scene with every node kind", "[scene]") {
   CHECK(backdrop.name == "Backdrop");
   CHECK(backdrop.getEnum<GradientType>(Prop::GradientType) == GradientType::Radial);
   REQUIRE(backdrop.getStops(Prop::GradientStops).size() == 3);
-  CHECK(backdrop.getStops(Prop::GradientStops)[1] == GradientStop{0.6, Color{0x10, 0x20, 0x30, 255}});
+  CHECK(backdrop.getStops(Prop::GradientStops)[1] ==
+        GradientStop{0.6, Color{0x10, 0x20, 0x30, 255}});
   CHECK(backdrop.getVec2(Prop::GradientCenter) == Vec2{0.5, 0.4});
   CHECK(backdrop.getFloat(Prop::Opacity) == 1.0);  // default
 
@@ -110,10 +110,12 @@ TEST_CASE("scene: positions and issueAt for a multi-line file", "[scene]") {
 }
 
 TEST_CASE("scene: SceneError formats one issue per line", "[scene]") {
-  SceneError e({{"a.json", 3, 7, "/nodes/0", "bad"}, {"a.json", 1, 1, "", "root"},
+  SceneError e({{"a.json", 3, 7, "/nodes/0", "bad"},
+                {"a.json", 1, 1, "", "root"},
                 {"a.json", 0, 0, "", "cannot read"}});
-  CHECK(std::string(e.what()) == "a.json:3:7: /nodes/0: bad\na.json:1:1: (root): root\n"
-                                 "a.json: (root): cannot read");
+  CHECK(std::string(e.what()) ==
+        "a.json:3:7: /nodes/0: bad\na.json:1:1: (root): root\n"
+        "a.json: (root): cannot read");
 }
 
 TEST_CASE("scene: canvas defaults and frame rates", "[scene]") {
@@ -125,7 +127,8 @@ TEST_CASE("scene: canvas defaults and frame rates", "[scene]") {
   CHECK(plain.nodes.empty());
 
   auto fps = [](const std::string& value) {
-    return parseScene(R"({"format": "marquee.scene/1", "canvas": {"fps": )" + value + "}}", "x.json")
+    return parseScene(R"({"format": "marquee.scene/1", "canvas": {"fps": )" + value + "}}",
+                      "x.json")
         .canvas.fps;
   };
   CHECK(fps("60") == mq::Rational{60, 1});
@@ -139,12 +142,12 @@ TEST_CASE("scene: canvas defaults and frame rates", "[scene]") {
   CHECK(fps("\"50\"") == mq::Rational{50, 1});
   CHECK(fps("1") == mq::Rational{1, 1});
   CHECK(fps("240") == mq::Rational{240, 1});
-  for (const char* bad : {"0", "-30", "241", "0.5", "29.12345", "\"30/0\"", "\"0/1\"", "\"30/\"",
-                          "\"/1\"", "\"30/1/1\"", "\"abc\"", "\"99999999/1\"", "true", "[30, 1]",
-                          "null", "1e300"}) {
+  for (const char* bad :
+       {"0", "-30", "241", "0.5", "29.12345", "\"30/0\"", "\"0/1\"", "\"30/\"", "\"/1\"",
+        "\"30/1/1\"", "\"abc\"", "\"99999999/1\"", "true", "[30, 1]", "null", "1e300"}) {
     INFO(bad);
-    SceneIssue i = onlyIssue(R"({"format": "marquee.scene/1", "canvas": {"fps": )" +
-                             std::string(bad) + "}}");
+    SceneIssue i =
+        onlyIssue(R"({"format": "marquee.scene/1", "canvas": {"fps": )" + std::string(bad) + "}}");
     CHECK(i.pointer == "/canvas/fps");
     CHECK(i.message.find("expected a frame rate in [1, 240]") == 0);
   }
@@ -159,7 +162,8 @@ TEST_CASE("scene: canvas size must be even and in range", "[scene]") {
     CHECK(i.message.find("expected an even integer in [16, 8192], found ") == 0);
   }
   Scene s = parseScene(R"({"format": "marquee.scene/1", "canvas": {"width": 16, "height": 8192.0,
-    "background": "#AbCdEf80"}})", "x.json");
+    "background": "#AbCdEf80"}})",
+                       "x.json");
   CHECK(s.canvas.width == 16);
   CHECK(s.canvas.height == 8192);
   CHECK(s.canvas.background == Color{0xab, 0xcd, 0xef, 0x80});
@@ -167,7 +171,8 @@ TEST_CASE("scene: canvas size must be even and in range", "[scene]") {
 
 TEST_CASE("scene: property values by type", "[scene]") {
   Node n = parseScene(nodeScene("text", R"("text": "Hi", "crop": 8, "opacity": 0, "visible": false,
-      "scale": [-1, 2.5], "font_size": 2000, "color": "#00FF0080", "align": "right")"), "x.json")
+      "scale": [-1, 2.5], "font_size": 2000, "color": "#00FF0080", "align": "right")"),
+                      "x.json")
                .nodes.at(0);
   CHECK(n.getInsets(Prop::Crop) == Insets{8, 8, 8, 8});
   CHECK(n.getFloat(Prop::Opacity) == 0.0);
@@ -185,9 +190,12 @@ TEST_CASE("scene: wrong values name the pointer and say what was expected", "[sc
   };
   const std::vector<Case> cases = {
       {"solid", R"("opacity": 1.5)", "/nodes/0/opacity", "expected a number in [0, 1], found 1.5"},
-      {"solid", R"("opacity": -0.25)", "/nodes/0/opacity", "expected a number in [0, 1], found -0.25"},
-      {"solid", R"("opacity": "1")", "/nodes/0/opacity", "expected a number in [0, 1], found \"1\""},
-      {"solid", R"("opacity": null)", "/nodes/0/opacity", "expected a number in [0, 1], found null"},
+      {"solid", R"("opacity": -0.25)", "/nodes/0/opacity",
+       "expected a number in [0, 1], found -0.25"},
+      {"solid", R"("opacity": "1")", "/nodes/0/opacity",
+       "expected a number in [0, 1], found \"1\""},
+      {"solid", R"("opacity": null)", "/nodes/0/opacity",
+       "expected a number in [0, 1], found null"},
       {"solid", R"("rotation": 1e300)", "/nodes/0/rotation",
        "expected a number in [-36000, 36000], found 1e+300"},
       {"solid", R"("visible": 1)", "/nodes/0/visible", "expected true or false, found 1"},
@@ -197,32 +205,44 @@ TEST_CASE("scene: wrong values name the pointer and say what was expected", "[sc
        "expected [x, y], each a number in [-100000, 100000], found an array of 1 element"},
       {"solid", R"("scale": [1, 1001])", "/nodes/0/scale/1",
        "expected a number in [-1000, 1000], found 1001"},
-      {"solid", R"("size": [true, 1])", "/nodes/0/size/0", "expected a number in [0, 16384], found true"},
+      {"solid", R"("size": [true, 1])", "/nodes/0/size/0",
+       "expected a number in [0, 16384], found true"},
       {"solid", R"("crop": [1, 2, 3])", "/nodes/0/crop",
-       "expected a number or [left, top, right, bottom], each a number in [0, 16384], found an array of 3 elements"},
+       "expected a number or [left, top, right, bottom], each a number in [0, 16384], found an "
+       "array of 3 elements"},
       {"solid", R"("crop": -1)", "/nodes/0/crop", "expected a number in [0, 16384], found -1"},
       {"solid", R"("color": "#fff")", "/nodes/0/color",
        "expected a colour \"#rrggbb\" or \"#rrggbbaa\", found \"#fff\""},
-      {"solid", R"("color": "#gg0000")", "/nodes/0/color", "expected a colour \"#rrggbb\" or \"#rrggbbaa\", found \"#gg0000\""},
+      {"solid", R"("color": "#gg0000")", "/nodes/0/color",
+       "expected a colour \"#rrggbb\" or \"#rrggbbaa\", found \"#gg0000\""},
       {"solid", R"("border_color": 16777215)", "/nodes/0/border_color",
        "expected a colour \"#rrggbb\" or \"#rrggbbaa\", found 16777215"},
       {"solid", R"("blend": "Add")", "/nodes/0/blend",
-       "expected one of \"normal\", \"add\", \"multiply\", \"screen\", found \"Add\"; did you mean \"add\"?"},
-      {"solid", R"("blend": 1)", "/nodes/0/blend", "expected one of \"normal\", \"add\", \"multiply\", \"screen\", found 1"},
-      {"text", R"("text": ["a"])", "/nodes/0/text", "expected a string, found an array of 1 element"},
-      {"image", R"("source": "")", "/nodes/0/source", "expected a file path (a non-empty string), found \"\""},
-      {"image", R"("source": "a\u0000.png")", "/nodes/0/source", "expected a file path (a non-empty string)"},
+       "expected one of \"normal\", \"add\", \"multiply\", \"screen\", found \"Add\"; did you mean "
+       "\"add\"?"},
+      {"solid", R"("blend": 1)", "/nodes/0/blend",
+       "expected one of \"normal\", \"add\", \"multiply\", \"screen\", found 1"},
+      {"text", R"("text": ["a"])", "/nodes/0/text",
+       "expected a string, found an array of 1 element"},
+      {"image", R"("source": "")", "/nodes/0/source",
+       "expected a file path (a non-empty string), found \"\""},
+      {"image", R"("source": "a\u0000.png")", "/nodes/0/source",
+       "expected a file path (a non-empty string)"},
       {"gradient", R"("stops": [{"offset": 0, "color": "#000000"}])", "/nodes/0/stops",
-       "expected an array of at least 2 gradient stops {\"offset\": number, \"color\": colour}, found an array of 1 element"},
+       "expected an array of at least 2 gradient stops {\"offset\": number, \"color\": colour}, "
+       "found an array of 1 element"},
       {"gradient", R"("stops": [{"offset": 0, "color": "#000000"}, 1])", "/nodes/0/stops/1",
        "expected a gradient stop {\"offset\": number, \"color\": colour}, found 1"},
-      {"gradient", R"("stops": [{"offset": 0, "color": "#000000"}, {"offset": 1.5, "color": "#000000"}])",
+      {"gradient",
+       R"("stops": [{"offset": 0, "color": "#000000"}, {"offset": 1.5, "color": "#000000"}])",
        "/nodes/0/stops/1/offset", "expected a number in [0, 1], found 1.5"},
       {"gradient", R"("stops": [{"offset": 0, "color": "#000000"}, {"offset": 1}])",
        "/nodes/0/stops/1/color", "missing \"color\" in gradient stop"},
-      {"gradient", R"("stops": [{"offset": 0, "color": "#000000"}, {"offset": 1, "color": "#fff", "colour": 1}])",
+      {"gradient",
+       R"("stops": [{"offset": 0, "color": "#000000"}, {"offset": 1, "color": "#fff", "colour": 1}])",
        "/nodes/0/stops/1/color", "expected a colour"},
-      {"gradient", R"("radius": 0)", "/nodes/0/radius", "expected a number in [0.0001, 100], found 0"},
+      {"gradient", R"("radius": 0)", "/nodes/0/radius",
+       "expected a number in [0.0001, 100], found 0"},
       {"solid", R"("font_size": 12)", "/nodes/0/font_size",
        "property \"font_size\" does not apply to a solid node"},
       {"image", R"("color": "#ffffff", "source": "x.png")", "/nodes/0/color",
@@ -237,7 +257,8 @@ TEST_CASE("scene: wrong values name the pointer and say what was expected", "[sc
       {"solid", R"("name": 3)", "/nodes/0/name", "expected a string, found 3"},
       {"solid", R"("children": [])", "/nodes/0/children",
        "\"children\" only applies to group nodes, not to a solid node"},
-      {"group", R"("children": {})", "/nodes/0/children", "expected an array of nodes, found an object"},
+      {"group", R"("children": {})", "/nodes/0/children",
+       "expected an array of nodes, found an object"},
       {"group", R"("children": [[]])", "/nodes/0/children/0",
        "expected a node object {\"id\": ..., \"kind\": ..., ...}, found an empty array"},
       {"image", "", "/nodes/0/source", "missing required property \"source\" for an image node"},
@@ -245,7 +266,8 @@ TEST_CASE("scene: wrong values name the pointer and say what was expected", "[sc
       {"sprite", "", "/nodes/0/kind",
        "unknown node kind \"sprite\"; expected one of solid, gradient, image, text, group"},
       {"txt", "", "/nodes/0/kind",
-       "unknown node kind \"txt\"; expected one of solid, gradient, image, text, group; did you mean \"text\"?"},
+       "unknown node kind \"txt\"; expected one of solid, gradient, image, text, group; did you "
+       "mean \"text\"?"},
   };
   for (const Case& c : cases) {
     std::string text = nodeScene(c.kind, c.props);
@@ -272,8 +294,9 @@ TEST_CASE("scene: node structure errors", "[scene]") {
   CHECK(i.message == "missing \"id\"; every node needs a unique id like \"lower_third\"");
   i = issue(R"([{"id": "a"}])");
   CHECK(i.message == "missing \"kind\"; expected one of solid, gradient, image, text, group");
-  for (const char* bad : {"\"\"", "\"a b\"", "\"caf\\u00e9\"", "\"a/b\"", "7",
-                          "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""}) {
+  for (const char* bad :
+       {"\"\"", "\"a b\"", "\"caf\\u00e9\"", "\"a/b\"", "7",
+        "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""}) {
     INFO(bad);
     i = issue(std::string(R"([{"kind": "solid", "id": )") + bad + "}]");
     CHECK(i.pointer == "/nodes/0/id");
@@ -281,7 +304,8 @@ TEST_CASE("scene: node structure errors", "[scene]") {
   }
   CHECK_NOTHROW(parseScene(R"({"format": "marquee.scene/1", "nodes": [{"kind": "solid",
     "id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, {"kind": "solid",
-    "id": "A-z_0.9"}]})", "x.json"));
+    "id": "A-z_0.9"}]})",
+                           "x.json"));
   i = issue(R"([{"id": "x", "kind": "group", "children": [{"id": "y", "kind": "solid"}]},
                 {"id": "y", "kind": "solid"}])");
   CHECK(i.pointer == "/nodes/1/id");
@@ -307,8 +331,9 @@ TEST_CASE("scene: root errors", "[scene]") {
   CHECK(i.pointer == "/canvas");
   i = onlyIssue(R"({"format": "marquee.scene/1", "canvas": {"widht": 1920}})");
   CHECK(i.pointer == "/canvas/widht");
-  CHECK(i.message == "unknown key \"widht\" in canvas; did you mean \"width\"? "
-                     "(expected width, height, fps, background)");
+  CHECK(i.message ==
+        "unknown key \"widht\" in canvas; did you mean \"width\"? "
+        "(expected width, height, fps, background)");
   i = onlyIssue(R"({"format": "marquee.scene/1", "Nodes": []})");
   CHECK(i.message.find("unknown key \"Nodes\" in the scene; did you mean \"nodes\"?") == 0);
   for (const char* text : {"[]", "\"scene\"", "42", "null", "true"}) {
@@ -334,7 +359,8 @@ TEST_CASE("scene: all issues are collected, sorted by position, and capped", "[s
   CHECK(pointers == std::vector<std::string>{"/nodes/0/opacity", "/nodes/0/blend", "/nodes/1/id",
                                              "/nodes/1/kind", "/nodes/2/text", "/canvas/width"});
   std::string many = R"({"format": "marquee.scene/1", "nodes": [)";
-  for (int k = 0; k < 80; ++k) many += std::string(k ? "," : "") + "\n{\"id\": \"n\", \"kind\": \"solid\"}";
+  for (int k = 0; k < 80; ++k)
+    many += std::string(k ? "," : "") + "\n{\"id\": \"n\", \"kind\": \"solid\"}";
   error = parseError(many + "]}");
   REQUIRE(error);
   REQUIRE(error->issues().size() == 50);
@@ -352,7 +378,8 @@ TEST_CASE("scene: files that cannot be read", "[scene]") {
   CHECK(error->issues()[0].file == (dir / "absent.json").string());
   CHECK(error->issues()[0].message == "cannot open scene file: No such file or directory");
   CHECK(std::string(error->what()) ==
-        (dir / "absent.json").string() + ": (root): cannot open scene file: No such file or directory");
+        (dir / "absent.json").string() +
+            ": (root): cannot open scene file: No such file or directory");
   error = loadError(dir.path());
   REQUIRE(error);
   CHECK(error->issues()[0].message == "cannot read scene file: it is a directory");
@@ -364,7 +391,8 @@ TEST_CASE("scene: files that cannot be read", "[scene]") {
 }
 
 TEST_CASE("scene: a leading UTF-8 byte order mark is accepted", "[scene]") {
-  Scene s = parseScene("\xEF\xBB\xBF{\"format\": \"marquee.scene/1\", \"name\": \"BOM\"}", "x.json");
+  Scene s =
+      parseScene("\xEF\xBB\xBF{\"format\": \"marquee.scene/1\", \"name\": \"BOM\"}", "x.json");
   CHECK(s.name == "BOM");
   CHECK(s.positions.at("/name") == std::pair(1, 39));
 }
@@ -415,16 +443,22 @@ TEST_CASE("scene: malformed fixtures are rejected with the right place and messa
   };
   // Kept in step with tests/data/scenes/malformed/: every file there must be listed.
   const std::vector<Expect> expected = {
-      {"bad_color.json", 4, 47, "/nodes/0/color", "expected a colour \"#rrggbb\" or \"#rrggbbaa\", found \"red\""},
-      {"bad_enum.json", 4, 47, "/nodes/0/blend", "expected one of \"normal\", \"add\", \"multiply\", \"screen\", found \"overlay\""},
+      {"bad_color.json", 4, 47, "/nodes/0/color",
+       "expected a colour \"#rrggbb\" or \"#rrggbbaa\", found \"red\""},
+      {"bad_enum.json", 4, 47, "/nodes/0/blend",
+       "expected one of \"normal\", \"add\", \"multiply\", \"screen\", found \"overlay\""},
       {"bad_fps.json", 3, 21, "/canvas/fps", "expected a frame rate in [1, 240]"},
       {"bad_id.json", 4, 12, "/nodes/0/id", "expected an id of 1 to 64 characters"},
-      {"children_on_solid.json", 4, 50, "/nodes/0/children", "\"children\" only applies to group nodes"},
+      {"children_on_solid.json", 4, 50, "/nodes/0/children",
+       "\"children\" only applies to group nodes"},
       {"comment.json", 2, 3, "", "comments are not allowed in JSON"},
       {"deep_nesting.json", 1, 167, nullptr, "nesting deeper than 128 levels"},
-      {"descending_stops.json", 5, 64, "/nodes/0/stops/1/offset", "gradient stop offsets must not decrease: 0.25 follows 0.5"},
-      {"duplicate_id.json", 6, 14, "/nodes/1/children/0/id", "duplicate id \"panel\"; already used by the node at /nodes/0"},
-      {"duplicate_key.json", 4, 54, "/nodes/0/opacity", "duplicate key \"opacity\" in object (first value at line 4, column 49)"},
+      {"descending_stops.json", 5, 64, "/nodes/0/stops/1/offset",
+       "gradient stop offsets must not decrease: 0.25 follows 0.5"},
+      {"duplicate_id.json", 6, 14, "/nodes/1/children/0/id",
+       "duplicate id \"panel\"; already used by the node at /nodes/0"},
+      {"duplicate_key.json", 4, 54, "/nodes/0/opacity",
+       "duplicate key \"opacity\" in object (first value at line 4, column 49)"},
       {"empty.json", 1, 1, "", "empty file; expected a JSON value"},
       {"huge_number.json", 4, 50, "/nodes/0/rotation", "number out of range: 1e999"},
       {"invalid_utf8.json", 3, 15, "/name", "invalid UTF-8 in string (byte 0xe9)"},
@@ -432,22 +466,33 @@ TEST_CASE("scene: malformed fixtures are rejected with the right place and messa
       {"missing_id.json", 4, 5, "/nodes/0/id", "missing \"id\""},
       {"missing_image.json", 4, 47, "/nodes/0/source", "image file not found: "},
       {"missing_source.json", 4, 5, "/nodes/0/source", "missing required property \"source\""},
-      {"missing_text.json", 4, 5, "/nodes/0/text", "missing required property \"text\" for a text node"},
+      {"missing_text.json", 4, 5, "/nodes/0/text",
+       "missing required property \"text\" for a text node"},
       {"nan.json", 4, 50, "/nodes/0/rotation", "'NaN' is not valid JSON; numbers must be finite"},
       {"non_image_source.json", 4, 47, "/nodes/0/source", "not a PNG or JPEG image: "},
       {"not_an_object.json", 1, 1, "", "expected a scene object"},
-      {"odd_canvas_width.json", 3, 23, "/canvas/width", "expected an even integer in [16, 8192], found 1921"},
-      {"out_of_range_opacity.json", 6, 45, "/nodes/2/opacity", "expected a number in [0, 1], found 1.5"},
-      {"property_not_applicable.json", 4, 51, "/nodes/0/font_size", "property \"font_size\" does not apply to a solid node"},
+      {"odd_canvas_width.json", 3, 23, "/canvas/width",
+       "expected an even integer in [16, 8192], found 1921"},
+      {"out_of_range_opacity.json", 6, 45, "/nodes/2/opacity",
+       "expected a number in [0, 1], found 1.5"},
+      {"property_not_applicable.json", 4, 51, "/nodes/0/font_size",
+       "property \"font_size\" does not apply to a solid node"},
       {"trailing_comma.json", 5, 3, "/nodes", "trailing comma before ']' is not allowed in JSON"},
-      {"truncated.json", 4, 50, "/nodes/0/text", "unexpected end of file inside string (started at line 4, column 45)"},
-      {"unknown_kind.json", 4, 28, "/nodes/0/kind", "unknown node kind \"sprite\"; expected one of solid, gradient, image, text, group"},
-      {"unknown_property.json", 6, 16, "/nodes/1/opacty", "unknown property \"opacty\" for a text node; did you mean \"opacity\"?"},
-      {"unknown_root_key.json", 3, 11, "/node", "unknown key \"node\" in the scene; did you mean \"nodes\"?"},
+      {"truncated.json", 4, 50, "/nodes/0/text",
+       "unexpected end of file inside string (started at line 4, column 45)"},
+      {"unknown_kind.json", 4, 28, "/nodes/0/kind",
+       "unknown node kind \"sprite\"; expected one of solid, gradient, image, text, group"},
+      {"unknown_property.json", 6, 16, "/nodes/1/opacty",
+       "unknown property \"opacty\" for a text node; did you mean \"opacity\"?"},
+      {"unknown_root_key.json", 3, 11, "/node",
+       "unknown key \"node\" in the scene; did you mean \"nodes\"?"},
       {"unpaired_surrogate.json", 3, 16, "/name", "unpaired UTF-16 high surrogate"},
-      {"wrong_format.json", 2, 13, "/format", "expected \"marquee.scene/1\", found \"marquee.scene/2\""},
-      {"wrong_type_opacity.json", 5, 17, "/nodes/0/opacity", "expected a number in [0, 1], found \"half\""},
-      {"wrong_vec2_length.json", 4, 50, "/nodes/0/position", "expected [x, y], each a number in [-100000, 100000], found an array of 3 elements"},
+      {"wrong_format.json", 2, 13, "/format",
+       "expected \"marquee.scene/1\", found \"marquee.scene/2\""},
+      {"wrong_type_opacity.json", 5, 17, "/nodes/0/opacity",
+       "expected a number in [0, 1], found \"half\""},
+      {"wrong_vec2_length.json", 4, 50, "/nodes/0/position",
+       "expected [x, y], each a number in [-100000, 100000], found an array of 3 elements"},
   };
   std::set<std::string> listed;
   for (const Expect& e : expected) {

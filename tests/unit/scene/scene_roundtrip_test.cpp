@@ -2,7 +2,6 @@
 // from the table, so a property added to properties.def is covered here
 // without touching this file.
 #include <catch2/catch.hpp>
-
 #include <set>
 
 #include "scene/property_json.h"
@@ -15,15 +14,23 @@ namespace {
 
 bool holdsDeclaredType(const PropertyDesc& d, const PropertyValue& v) {
   switch (d.type) {
-    case PropType::Float: return std::holds_alternative<double>(v);
-    case PropType::Bool: return std::holds_alternative<bool>(v);
-    case PropType::Vec2: return std::holds_alternative<Vec2>(v);
-    case PropType::Insets: return std::holds_alternative<Insets>(v);
-    case PropType::Color: return std::holds_alternative<Color>(v);
+    case PropType::Float:
+      return std::holds_alternative<double>(v);
+    case PropType::Bool:
+      return std::holds_alternative<bool>(v);
+    case PropType::Vec2:
+      return std::holds_alternative<Vec2>(v);
+    case PropType::Insets:
+      return std::holds_alternative<Insets>(v);
+    case PropType::Color:
+      return std::holds_alternative<Color>(v);
     case PropType::String:
-    case PropType::Path: return std::holds_alternative<std::string>(v);
-    case PropType::Enum: return std::holds_alternative<int64_t>(v);
-    case PropType::Stops: return std::holds_alternative<Stops>(v);
+    case PropType::Path:
+      return std::holds_alternative<std::string>(v);
+    case PropType::Enum:
+      return std::holds_alternative<int64_t>(v);
+    case PropType::Stops:
+      return std::holds_alternative<Stops>(v);
   }
   return false;
 }
@@ -38,8 +45,10 @@ double pick(const PropertyDesc& d, double fraction, double avoid) {
 PropertyValue nonDefault(const PropertyDesc& d, const std::string& imagePath) {
   const PropertyValue& def = d.defaultValue;
   switch (d.type) {
-    case PropType::Float: return pick(d, 0.3, std::get<double>(def));
-    case PropType::Bool: return !std::get<bool>(def);
+    case PropType::Float:
+      return pick(d, 0.3, std::get<double>(def));
+    case PropType::Bool:
+      return !std::get<bool>(def);
     case PropType::Vec2: {
       Vec2 v = std::get<Vec2>(def);
       return Vec2{pick(d, 0.3, v.x), pick(d, 0.71, v.y)};
@@ -53,8 +62,10 @@ PropertyValue nonDefault(const PropertyDesc& d, const std::string& imagePath) {
       Color c{0x12, 0xab, 0x3c, uint8_t(size_t(d.id) % 2 ? 0x80 : 0xff)};  // both spellings
       return c == std::get<Color>(def) ? Color{1, 2, 3, 4} : c;
     }
-    case PropType::String: return std::string("Sale \"now\" \xE2\x80\x94 20%\n\\ \xF0\x9F\x98\x80");
-    case PropType::Path: return imagePath;
+    case PropType::String:
+      return std::string("Sale \"now\" \xE2\x80\x94 20%\n\\ \xF0\x9F\x98\x80");
+    case PropType::Path:
+      return imagePath;
     case PropType::Enum:
       return int64_t((std::get<int64_t>(def) + 1) % int64_t(d.choices.size()));
     case PropType::Stops:
@@ -138,13 +149,15 @@ TEST_CASE("properties: the table is consistent", "[scene][properties]") {
 TEST_CASE("colours parse in either case and format canonically", "[scene]") {
   CHECK(parseColor("#A0b1C2") == Color{0xa0, 0xb1, 0xc2, 255});
   CHECK(parseColor("#a0b1c2d3") == Color{0xa0, 0xb1, 0xc2, 0xd3});
-  for (const char* bad : {"", "#", "a0b1c2", "#a0b1c", "#a0b1c2d", "#a0b1c2d3e4", "#g0b1c2", " #a0b1c2"})
+  for (const char* bad :
+       {"", "#", "a0b1c2", "#a0b1c", "#a0b1c2d", "#a0b1c2d3e4", "#g0b1c2", " #a0b1c2"})
     CHECK_FALSE(parseColor(bad));
   CHECK(formatColor({0xA0, 0xB1, 0xC2, 255}) == "#a0b1c2");
   CHECK(formatColor({0, 1, 2, 0}) == "#00010200");
 }
 
-TEST_CASE("save: every property at a non-default value round-trips byte for byte", "[scene][save]") {
+TEST_CASE("save: every property at a non-default value round-trips byte for byte",
+          "[scene][save]") {
   TempDir dir;
   fs::create_directories(dir / "img");
   writePng(dir / "img/logo.png");
@@ -156,7 +169,8 @@ TEST_CASE("save: every property at a non-default value round-trips byte for byte
   for (int k = 0; k < kNodeKindCount; ++k) {
     if (NodeKind(k) == NodeKind::Group) continue;
     scene.nodes.push_back(fullNode(NodeKind(k), std::string("top.") + nodeKindName(NodeKind(k))));
-    group.children.push_back(fullNode(NodeKind(k), std::string("child-") + nodeKindName(NodeKind(k))));
+    group.children.push_back(
+        fullNode(NodeKind(k), std::string("child-") + nodeKindName(NodeKind(k))));
   }
   group.children.push_back(fullNode(NodeKind::Group, "empty_group"));
   scene.nodes.push_back(group);

@@ -2,13 +2,13 @@
 // run time (no binaries in the repository), and catching SceneError.
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
-
-#include <unistd.h>
 
 #include "scene/scene.h"
 
