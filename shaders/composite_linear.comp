@@ -1,16 +1,19 @@
 #version 460
-// Composite to a linear premultiplied RGBA16F image: an isolated group that a
-// parent composite then samples like any other texture.
+// Composite to linear premultiplied RGBA16F in an atlas rectangle: an isolated
+// group that a parent composite then samples like any other texture.
 #include "composite.glsl"
 
+// The atlas itself (binding 3 samples it): the group's rectangle never
+// overlaps any rectangle this dispatch reads.
 layout(set = 0, binding = 4, rgba16f) uniform writeonly image2D target;
 
 void main() {
-  ivec2 origin = ivec2(gl_WorkGroupID.xy) * ivec2(32, 16) + ivec2(gl_LocalInvocationID.xy) * ivec2(4, 2);
-  vec4 acc[8];
-  compositeBlock(origin, acc);
-  for (int i = 0; i < 8; ++i) {
+  Tile tile = currentTile();
+  ivec2 origin = blockOrigin(tile);
+  vec4 acc[kBlock];
+  compositeBlock(tile, origin, acc);
+  [[unroll]] for (int i = 0; i < kBlock; ++i) {
     ivec2 p = origin + ivec2(i & 3, i >> 2);
-    if (p.x < int(pc.size.x) && p.y < int(pc.size.y)) imageStore(target, p, acc[i]);
+    if (p.x < int(pc.size.x) && p.y < int(pc.size.y)) imageStore(target, pc.targetOffset + p, acc[i]);
   }
 }

@@ -17,22 +17,29 @@ uvec2 chromaBytes(vec3 e) {
 }
 
 void main() {
-  ivec2 origin = ivec2(gl_WorkGroupID.xy) * ivec2(32, 16) + ivec2(gl_LocalInvocationID.xy) * ivec2(4, 2);
-  vec4 acc[8];
-  compositeBlock(origin, acc);
+  Tile tile = currentTile();
+  ivec2 origin = blockOrigin(tile);
+  vec4 acc[kBlock];
+  compositeBlock(tile, origin, acc);
   if (origin.x >= int(pc.size.x) || origin.y >= int(pc.size.y)) return;
-  vec3 e[8];
-  for (int i = 0; i < 8; ++i) e[i] = linearToSrgb(acc[i].rgb);
+  vec3 e[kBlock];
+  [[unroll]] for (int i = 0; i < kBlock; ++i) e[i] = linearToSrgb(acc[i].rgb);
   uint width = pc.stride;
-  uint row0 = (uint(origin.y) * width + uint(origin.x)) >> 2;
-  words[row0] = lumaByte(e[0]) | (lumaByte(e[1]) << 8) | (lumaByte(e[2]) << 16) | (lumaByte(e[3]) << 24);
-  words[row0 + (width >> 2)] =
-      lumaByte(e[4]) | (lumaByte(e[5]) << 8) | (lumaByte(e[6]) << 16) | (lumaByte(e[7]) << 24);
+  uint chromaBase = (pc.stride * pc.size.y) >> 2;
+  [[unroll]] for (int r = 0; r < 4; ++r) {
+    if (origin.y + r >= int(pc.size.y)) break;
+    int i = 4 * r;
+    words[(uint(origin.y + r) * width + uint(origin.x)) >> 2] = lumaByte(e[i]) |
+        (lumaByte(e[i + 1]) << 8) | (lumaByte(e[i + 2]) << 16) | (lumaByte(e[i + 3]) << 24);
+  }
   // Chroma sites are the average of each 2x2 block, in gamma-encoded values as
   // every mainstream encoder path (and FFmpeg's swscale) does.
-  uvec2 c0 = chromaBytes(0.25 * (e[0] + e[1] + e[4] + e[5]));
-  uvec2 c1 = chromaBytes(0.25 * (e[2] + e[3] + e[6] + e[7]));
-  uint chromaBase = (pc.stride * pc.size.y) >> 2;
-  words[chromaBase + ((uint(origin.y >> 1) * width + uint(origin.x)) >> 2)] =
-      c0.x | (c0.y << 8) | (c1.x << 16) | (c1.y << 24);
+  [[unroll]] for (int r = 0; r < 4; r += 2) {
+    if (origin.y + r >= int(pc.size.y)) break;
+    int i = 4 * r;
+    uvec2 c0 = chromaBytes(0.25 * (e[i] + e[i + 1] + e[i + 4] + e[i + 5]));
+    uvec2 c1 = chromaBytes(0.25 * (e[i + 2] + e[i + 3] + e[i + 6] + e[i + 7]));
+    words[chromaBase + ((uint((origin.y + r) >> 1) * width + uint(origin.x)) >> 2)] =
+        c0.x | (c0.y << 8) | (c1.x << 16) | (c1.y << 24);
+  }
 }

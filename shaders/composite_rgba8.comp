@@ -5,10 +5,11 @@
 layout(std430, set = 0, binding = 4) writeonly buffer Output { uint words[]; };
 
 void main() {
-  ivec2 origin = ivec2(gl_WorkGroupID.xy) * ivec2(32, 16) + ivec2(gl_LocalInvocationID.xy) * ivec2(4, 2);
-  vec4 acc[8];
-  compositeBlock(origin, acc);
-  for (int i = 0; i < 8; ++i) {
+  Tile tile = currentTile();
+  ivec2 origin = blockOrigin(tile);
+  vec4 acc[kBlock];
+  compositeBlock(tile, origin, acc);
+  [[unroll]] for (int i = 0; i < kBlock; ++i) {
     ivec2 p = origin + ivec2(i & 3, i >> 2);
     if (p.x >= int(pc.size.x) || p.y >= int(pc.size.y)) continue;
     vec4 c = acc[i];

@@ -6,7 +6,8 @@ namespace mq::gpu {
 
 ComputePipeline::ComputePipeline(Device& device, std::span<const uint32_t> spirv,
                                  std::vector<DescriptorBinding> bindings,
-                                 uint32_t pushConstantBytes, const char* debugName)
+                                 uint32_t pushConstantBytes, const char* debugName,
+                                 std::span<const uint32_t> specialization)
     : device_(device), bindings_(std::move(bindings)) {
   VkDevice dev = device.device();
   std::vector<VkDescriptorSetLayoutBinding> vkBindings;
@@ -37,6 +38,11 @@ ComputePipeline::ComputePipeline(Device& device, std::span<const uint32_t> spirv
   info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
   info.stage.module = module;
   info.stage.pName = "main";
+  std::vector<VkSpecializationMapEntry> entries;
+  for (uint32_t i = 0; i < specialization.size(); ++i) entries.push_back({i, i * 4, 4});
+  VkSpecializationInfo spec{uint32_t(entries.size()), entries.data(), specialization.size_bytes(),
+                            specialization.data()};
+  if (!specialization.empty()) info.stage.pSpecializationInfo = &spec;
   info.layout = layout_;
   MQ_VK_CHECK(
       vkCreateComputePipelines(dev, device.pipelineCache(), 1, &info, nullptr, &pipeline_));

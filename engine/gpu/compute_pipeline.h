@@ -19,11 +19,12 @@ struct DescriptorBinding {
   uint32_t count = 1;
 };
 
+// `specialization` holds 32-bit values for constant_id 0, 1, 2, ...
 class ComputePipeline {
  public:
   ComputePipeline(Device& device, std::span<const uint32_t> spirv,
                   std::vector<DescriptorBinding> bindings, uint32_t pushConstantBytes,
-                  const char* debugName);
+                  const char* debugName, std::span<const uint32_t> specialization = {});
   ~ComputePipeline();
   ComputePipeline(const ComputePipeline&) = delete;
   ComputePipeline& operator=(const ComputePipeline&) = delete;

@@ -128,6 +128,7 @@ Device::Device(const DeviceOptions& options) {
 Device::~Device() {
   if (!device_) return;
   vkDeviceWaitIdle(device_);
+  shared_.clear();  // their destructors queue destruction on the slots, run just below
   for (FrameSlot& s : slots_) {
     for (auto& d : s.deletions) d();
     s.deletions.clear();
@@ -499,21 +500,22 @@ Image Device::createImage(const ImageCreateInfo& ci) {
   return img;
 }
 
-void Device::uploadImage(const Image& image, std::span<const std::span<const uint8_t>> levels) {
-  MQ_CHECK(levels.size() == image->mipLevels);
-  VkDeviceSize total = 0;
-  for (auto l : levels) total += (l.size() + 15) & ~VkDeviceSize(15);
+void Device::uploadRegions(const Image& image, std::span<const RegionUpload> regions, bool fresh) {
+  if (regions.empty() && !fresh) return;
+  VkDeviceSize total = 16;
+  for (const auto& r : regions) total += (r.bytes.size() + 15) & ~VkDeviceSize(15);
   Buffer staging = createBuffer(total, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MemoryUsage::Upload);
   std::vector<VkBufferImageCopy> copies;
   VkDeviceSize offset = 0;
-  for (uint32_t i = 0; i < levels.size(); ++i) {
-    std::memcpy(static_cast<uint8_t*>(staging->mapped) + offset, levels[i].data(), levels[i].size());
+  for (const auto& r : regions) {
+    std::memcpy(static_cast<uint8_t*>(staging->mapped) + offset, r.bytes.data(), r.bytes.size());
     VkBufferImageCopy c{};
     c.bufferOffset = offset;
-    c.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, i, 0, 1};
-    c.imageExtent = {std::max(1u, image->width >> i), std::max(1u, image->height >> i), 1};
+    c.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    c.imageOffset = {int32_t(r.x), int32_t(r.y), 0};
+    c.imageExtent = {r.width, r.height, 1};
     copies.push_back(c);
-    offset += (levels[i].size() + 15) & ~VkDeviceSize(15);
+    offset += (r.bytes.size() + 15) & ~VkDeviceSize(15);
   }
   flush(staging);
 
@@ -527,11 +529,14 @@ void Device::uploadImage(const Image& image, std::span<const std::span<const uin
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   MQ_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));
 
+  // GENERAL -> TRANSFER_DST for the copies (what drivers copy fastest into),
+  // then back to GENERAL, where the compositor samples and writes it.
   VkImageMemoryBarrier2 b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER_2};
-  b.srcStageMask = VK_PIPELINE_STAGE_2_NONE;
-  b.dstStageMask = VK_PIPELINE_STAGE_2_COPY_BIT;
+  b.srcStageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+  b.srcAccessMask = VK_ACCESS_2_MEMORY_WRITE_BIT;
+  b.dstStageMask = VK_PIPELINE_STAGE_2_ALL_TRANSFER_BIT;
   b.dstAccessMask = VK_ACCESS_2_TRANSFER_WRITE_BIT;
-  b.oldLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  b.oldLayout = fresh ? VK_IMAGE_LAYOUT_UNDEFINED : VK_IMAGE_LAYOUT_GENERAL;
   b.newLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
   b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
   b.image = image->image;
@@ -540,14 +545,27 @@ void Device::uploadImage(const Image& image, std::span<const std::span<const uin
   dep.imageMemoryBarrierCount = 1;
   dep.pImageMemoryBarriers = &b;
   vkCmdPipelineBarrier2(cmd, &dep);
-  vkCmdCopyBufferToImage(cmd, staging->buffer, image->image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                         uint32_t(copies.size()), copies.data());
-  b.srcStageMask = VK_PIPELINE_STAGE_2_COPY_BIT;
+  if (fresh) {
+    VkClearColorValue zero{};
+    vkCmdClearColorImage(cmd, image->image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, &zero, 1,
+                         &b.subresourceRange);
+    b.srcStageMask = VK_PIPELINE_STAGE_2_ALL_TRANSFER_BIT;
+    b.srcAccessMask = VK_ACCESS_2_TRANSFER_WRITE_BIT;
+    b.oldLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+    vkCmdPipelineBarrier2(cmd, &dep);
+  }
+  if (!copies.empty()) {
+    vkCmdCopyBufferToImage(cmd, staging->buffer, image->image,
+                           VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, uint32_t(copies.size()),
+                           copies.data());
+  }
+  b.srcStageMask = VK_PIPELINE_STAGE_2_ALL_TRANSFER_BIT;
   b.srcAccessMask = VK_ACCESS_2_TRANSFER_WRITE_BIT;
-  b.dstStageMask = VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_FRAGMENT_SHADER_BIT;
-  b.dstAccessMask = VK_ACCESS_2_SHADER_SAMPLED_READ_BIT;
+  b.dstStageMask = VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT;
+  b.dstAccessMask = VK_ACCESS_2_SHADER_SAMPLED_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_READ_BIT |
+                    VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT;
   b.oldLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
-  b.newLayout = VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL;
+  b.newLayout = VK_IMAGE_LAYOUT_GENERAL;
   vkCmdPipelineBarrier2(cmd, &dep);
   MQ_VK_CHECK(vkEndCommandBuffer(cmd));
 

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -55,6 +56,12 @@ struct ImageObject {
 };
 using Image = std::shared_ptr<ImageObject>;
 
+// Texels for a rectangle of mip level 0 of an image (tightly packed rows).
+struct RegionUpload {
+  uint32_t x = 0, y = 0, width = 0, height = 0;
+  std::span<const uint8_t> bytes;
+};
+
 struct ImageCreateInfo {
   VkFormat format = VK_FORMAT_R16G16B16A16_SFLOAT;
   uint32_t width = 1, height = 1, mipLevels = 1;
@@ -84,10 +91,11 @@ class Device {
 
   Buffer createBuffer(VkDeviceSize size, VkBufferUsageFlags usage, MemoryUsage memory);
   Image createImage(const ImageCreateInfo& info);
-  // Copies every mip level (tightly packed, level 0 first) into `image` through a
-  // staging buffer and leaves it in SHADER_READ_ONLY_OPTIMAL. Blocks until done:
-  // for load time, not the frame loop.
-  void uploadImage(const Image& image, std::span<const std::span<const uint8_t>> levels);
+  // Copies rectangles into an image kept in GENERAL layout (sampled and written
+  // by compute). `fresh`: the image was just created; it is cleared to zero
+  // first. Waits for the copy (load time only); earlier frames' reads are
+  // ordered before it.
+  void uploadRegions(const Image& image, std::span<const RegionUpload> regions, bool fresh);
   // Makes CPU writes to a non-coherent mapped buffer visible to the GPU (no-op when coherent).
   void flush(const Buffer& buffer);
   // Makes GPU writes to a non-coherent mapped buffer visible to the CPU (no-op when coherent).
@@ -113,6 +121,16 @@ class Device {
   void destroyShaderModule(VkShaderModule module);
 
   void setDebugName(uint64_t handle, VkObjectType type, const char* name);
+
+  // Objects worth sharing by everything that uses this device (compiled
+  // pipelines: compiling one on lavapipe takes a noticeable fraction of a
+  // second). Released before the device is destroyed.
+  template <typename T, typename Make>
+  std::shared_ptr<T> shared(const std::string& key, Make make) {
+    auto& slot = shared_[key];
+    if (!slot) slot = std::shared_ptr<T>(make());
+    return std::static_pointer_cast<T>(slot);
+  }
 
  private:
   struct FrameSlot {
@@ -157,6 +175,7 @@ class Device {
   bool validation_ = false;
   bool debugUtils_ = false;
   std::atomic<uint64_t> validationMessages_{0};
+  std::map<std::string, std::shared_ptr<void>> shared_;
 };
 
 }  // namespace mq::gpu

@@ -164,6 +164,16 @@ AccessInfo accessInfo(Access a) {
       return {
           kCompute, kStorageRead | kStorageWrite, VK_IMAGE_LAYOUT_GENERAL, kStorage, kStorageBuffer,
           true};
+    case Access::ComputeSampledStorageReadWrite:
+      return {kCompute,
+              VK_ACCESS_2_SHADER_SAMPLED_READ_BIT | kStorageRead | kStorageWrite,
+              VK_IMAGE_LAYOUT_GENERAL,
+              VK_IMAGE_USAGE_SAMPLED_BIT | kStorage,
+              0,
+              true};
+    case Access::ComputeSampledReadGeneral:
+      return {kCompute, VK_ACCESS_2_SHADER_SAMPLED_READ_BIT, VK_IMAGE_LAYOUT_GENERAL,
+              VK_IMAGE_USAGE_SAMPLED_BIT, 0, false};
     case Access::FragmentSampledRead:
       return {VK_PIPELINE_STAGE_2_FRAGMENT_SHADER_BIT,
               VK_ACCESS_2_SHADER_SAMPLED_READ_BIT,
@@ -208,6 +218,10 @@ const char* accessName(Access a) {
       return "ComputeStorageWrite";
     case Access::ComputeStorageReadWrite:
       return "ComputeStorageReadWrite";
+    case Access::ComputeSampledStorageReadWrite:
+      return "ComputeSampledStorageReadWrite";
+    case Access::ComputeSampledReadGeneral:
+      return "ComputeSampledReadGeneral";
     case Access::FragmentSampledRead:
       return "FragmentSampledRead";
     case Access::ColorAttachmentWrite:
@@ -224,7 +238,8 @@ const char* accessName(Access a) {
 
 bool imageOnly(Access a) {
   return a == Access::ComputeSampledRead || a == Access::FragmentSampledRead ||
-         a == Access::ColorAttachmentWrite;
+         a == Access::ColorAttachmentWrite || a == Access::ComputeSampledStorageReadWrite ||
+         a == Access::ComputeSampledReadGeneral;
 }
 
 // --- Declaration --------------------------------------------------------------------------------
@@ -348,7 +363,8 @@ CompiledGraph RenderGraph::compile() const {
              " already wrote version " + std::to_string(u.version + 1) +
              "; use the handle its write() returned");
       }
-      const bool reads = !u.write || u.access == Access::ComputeStorageReadWrite;
+      const bool reads = !u.write || u.access == Access::ComputeStorageReadWrite ||
+                         u.access == Access::ComputeSampledStorageReadWrite;
       if (reads && !res.imported && u.version == 0)
         fail(who + " reads transient " + what + " before any pass writes it");
       if (u.write) {

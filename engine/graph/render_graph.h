@@ -35,6 +35,10 @@ enum class Access : uint8_t {
   ComputeStorageRead,
   ComputeStorageWrite,
   ComputeStorageReadWrite,
+  // An image in GENERAL layout that a dispatch samples while writing other
+  // texels of it (an atlas whose rectangles are read and rendered in one pass).
+  ComputeSampledStorageReadWrite,
+  ComputeSampledReadGeneral,  // sampled while it stays in GENERAL layout
   FragmentSampledRead,
   ColorAttachmentWrite,  // includes COLOR_ATTACHMENT_READ (blending, loadOp LOAD)
   TransferSrc,

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstring>
 #include <sstream>
-#include <unordered_map>
 
 #include "core/error.h"
 #include "embedded_shaders.h"
@@ -19,23 +18,47 @@ namespace {
 using scene::Node;
 using scene::Prop;
 
-constexpr uint32_t kMaxTextures = 32;  // matches shaders/composite.glsl
 constexpr uint32_t kMaxDispatchesPerFrame = 64;
 constexpr uint32_t kRampSize = 256;
+
+// Shader features a tile class is compiled for (specialisation constants 0..2
+// of shaders/composite.glsl).
+constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4;
+constexpr uint32_t kFeatureClasses = 8;
 
 struct PushConstants {
   float background[4];
   uint32_t size[2];
-  uint32_t tilesX;
   uint32_t stride;
+  uint32_t tileBase;
+  int32_t targetOffset[2];
+  float atlasInvSize[2];
+};
+
+struct GpuTile {
+  uint32_t x, y, first, count;
 };
 
 std::vector<gpu::DescriptorBinding> compositeBindings(bool imageOutput) {
   return {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
           {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
           {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
-          {3, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, kMaxTextures},
+          {3, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER},
           {4, imageOutput ? VK_DESCRIPTOR_TYPE_STORAGE_IMAGE : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}};
+}
+
+uint32_t layerFeatures(const GpuLayer& g) {
+  uint32_t f = 0;
+  if (g.info[0] != kKindSolid) f |= kFeatureTextured;
+  if (g.shadow[3] > 0) {
+    f |= kFeatureShadow;
+    if (g.info[2] & kFlagShadowFromAlpha) f |= kFeatureShadowAlpha | kFeatureTextured;
+  }
+  return f;
+}
+
+std::array<float, 4> rectOf(const AtlasRect& r) {
+  return {float(r.x), float(r.y), float(r.width), float(r.height)};
 }
 
 text::Align toTextAlign(scene::Align a) {
@@ -56,7 +79,7 @@ void toLinearStraight(scene::Color c, float out[4]) {
 }  // namespace
 
 Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpec output)
-    : device_(device), scene_(scene), format_(output.format) {
+    : device_(device), scene_(scene), format_(output.format), atlas_(device) {
   width_ = output.width ? output.width : uint32_t(scene.canvas.width);
   height_ = output.height ? output.height : uint32_t(scene.canvas.height);
   if (format_ == OutputFormat::Nv12 && (width_ % 2 || height_ % 2)) {
@@ -66,27 +89,13 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
   // NV12 rows are written a 32-bit word (4 luma bytes) at a time.
   stride_ = format_ == OutputFormat::Nv12 ? (width_ + 3) & ~3u : width_;
 
-  const char* shader = format_ == OutputFormat::Nv12 ? "composite_nv12.comp" : "composite_rgba8.comp";
-  outputPipeline_ = std::make_unique<gpu::ComputePipeline>(
-      device, shaders::code(shader), compositeBindings(false), sizeof(PushConstants), shader);
-  groupPipeline_ = std::make_unique<gpu::ComputePipeline>(
-      device, shaders::code("composite_linear.comp"), compositeBindings(true),
-      sizeof(PushConstants), "composite_linear.comp");
   descriptors_ = std::make_unique<gpu::FrameDescriptors>(
       device,
       std::vector<VkDescriptorPoolSize>{
           {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * kMaxDispatchesPerFrame},
-          {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, kMaxTextures * kMaxDispatchesPerFrame},
+          {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, kMaxDispatchesPerFrame},
           {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, kMaxDispatchesPerFrame}},
       kMaxDispatchesPerFrame);
-
-  // Unused texture slots must still hold a valid descriptor.
-  gpu::ImageCreateInfo dummy;
-  dummy.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
-  dummy_ = device.createImage(dummy);
-  const uint16_t zero[4] = {0, 0, 0, 0};
-  std::span<const uint8_t> level(reinterpret_cast<const uint8_t*>(zero), sizeof(zero));
-  device.uploadImage(dummy_, std::span(&level, 1));
 
   VkDeviceSize outputBytes = format_ == OutputFormat::Nv12 ? VkDeviceSize(stride_) * height_ * 3 / 2
                                                            : VkDeviceSize(stride_) * height_ * 4;
@@ -132,34 +141,24 @@ void Compositor::preload(const std::vector<Node>& nodes) {
   }
 }
 
-TextureInfo Compositor::upload(const std::string& key, const TextureData& data, TextureInfo info) {
-  gpu::ImageCreateInfo ci;
-  ci.format = VK_FORMAT_R16G16B16A16_SFLOAT;
-  ci.width = data.width;
-  ci.height = data.height;
-  ci.mipLevels = uint32_t(data.levels.size());
-  ci.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
-  GpuTexture tex;
-  tex.image = device_.createImage(ci);
-  std::vector<std::span<const uint8_t>> levels;
-  for (const auto& l : data.levels) {
-    levels.emplace_back(reinterpret_cast<const uint8_t*>(l.data()), l.size() * sizeof(uint16_t));
-  }
-  device_.uploadImage(tex.image, levels);
-  info.id = uint32_t(textureById_.size());
+TextureInfo Compositor::addTexture(const std::string& key, const TextureData& data,
+                                   TextureInfo info) {
+  AtlasTexture tex;
+  tex.levels = atlas_.add(data);
+  info.id = uint32_t(textures_.size());
   info.width = data.width;
   info.height = data.height;
   info.opaque = data.opaque;
   tex.info = info;
-  auto [it, inserted] = textures_.insert_or_assign(key, std::move(tex));
-  textureById_.push_back(&it->second);
+  textures_.push_back(std::move(tex));
+  textureIds_[key] = info.id;
   return info;
 }
 
 TextureInfo Compositor::image(const Node& node) {
   std::filesystem::path file = scene_.resolve(node.getString(Prop::Source));
   std::string key = "image:" + file.string();
-  if (auto it = textures_.find(key); it != textures_.end()) return it->second.info;
+  if (auto it = textureIds_.find(key); it != textureIds_.end()) return textures_[it->second].info;
   TextureData data;
   try {
     data = loadImageTexture(file);
@@ -169,7 +168,7 @@ TextureInfo Compositor::image(const Node& node) {
   TextureInfo info;
   info.naturalWidth = data.width;
   info.naturalHeight = data.height;
-  return upload(key, data, info);
+  return addTexture(key, data, info);
 }
 
 TextureInfo Compositor::text(const Node& node, double pixelsPerUnit) {
@@ -192,7 +191,9 @@ TextureInfo Compositor::text(const Node& node, double pixelsPerUnit) {
       << style.lineHeight << '|' << style.boxWidth << '|' << style.boxHeight << '|' << ppu;
   for (float c : style.color) key << ',' << c;
   for (float c : style.outlineColor) key << ',' << c;
-  if (auto it = textures_.find(key.str()); it != textures_.end()) return it->second.info;
+  if (auto it = textureIds_.find(key.str()); it != textureIds_.end()) {
+    return textures_[it->second].info;
+  }
 
   text::TextBitmap bitmap;
   try {
@@ -211,7 +212,7 @@ TextureInfo Compositor::text(const Node& node, double pixelsPerUnit) {
   info.padding = bitmap.padding / ppu;
   info.extentWidth = data.width / ppu;
   info.extentHeight = data.height / ppu;
-  return upload(key.str(), data, info);
+  return addTexture(key.str(), data, info);
 }
 
 TextureInfo Compositor::gradient(const Node& node) {
@@ -223,7 +224,9 @@ TextureInfo Compositor::gradient(const Node& node) {
     key << s.offset << ',' << int(s.color.r) << ',' << int(s.color.g) << ',' << int(s.color.b)
         << ',' << int(s.color.a) << ';';
   }
-  if (auto it = textures_.find(key.str()); it != textures_.end()) return it->second.info;
+  if (auto it = textureIds_.find(key.str()); it != textureIds_.end()) {
+    return textures_[it->second].info;
+  }
   // Stops interpolate in linear light, premultiplied, so a fade to transparent
   // does not pass through grey.
   std::vector<float> ramp(kRampSize * 4);
@@ -242,7 +245,7 @@ TextureInfo Compositor::gradient(const Node& node) {
     }
     std::copy(c.begin(), c.end(), ramp.begin() + i * 4);
   }
-  return upload(key.str(), makeTexture(kRampSize, 1, ramp, false), TextureInfo{});
+  return addTexture(key.str(), makeTexture(kRampSize, 1, ramp, false), TextureInfo{});
 }
 
 void Compositor::writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes) {
@@ -255,48 +258,96 @@ void Compositor::writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes
   device_.flush(buffer);
 }
 
-void Compositor::recordDispatch(VkCommandBuffer cmd, const DrawList& list, DispatchBuffers& buffers,
-                                const gpu::ComputePipeline& pipeline,
-                                VkDescriptorBufferInfo* outputBuffer, VkImageView outputImage,
-                                const std::vector<VkImageView>& groupViews) {
-  // Texture slots for this dispatch, in first-use order.
-  std::vector<VkImageView> views;
-  std::unordered_map<VkImageView, uint32_t> slotOf;
+const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t features) {
+  uint32_t key = uint32_t(target) * kFeatureClasses + features;
+  auto& p = pipelines_[key];
+  if (!p) {
+    const char* shader = target == Target::Nv12    ? "composite_nv12.comp"
+                         : target == Target::Rgba8 ? "composite_rgba8.comp"
+                                                   : "composite_linear.comp";
+    std::string name = std::string(shader) + "#" + std::to_string(features);
+    p = device_.shared<gpu::ComputePipeline>(name, [&] {
+      const uint32_t spec[3] = {(features & kFeatureTextured) != 0, (features & kFeatureShadow) != 0,
+                                (features & kFeatureShadowAlpha) != 0};
+      return new gpu::ComputePipeline(device_, shaders::code(shader),
+                                      compositeBindings(target == Target::Group),
+                                      sizeof(PushConstants), name.c_str(), spec);
+    });
+  }
+  return *p;
+}
+
+// Picks the mip levels the layer samples and maps its uv onto their atlas rectangles.
+GpuLayer Compositor::resolve(const DrawLayer& l, const std::vector<AtlasRect>& groupRects) const {
+  GpuLayer g = l.gpu;
+  if (l.source == DrawLayer::Source::None) return g;
+  const std::vector<AtlasRect>* levels = nullptr;
+  std::vector<AtlasRect> single;
+  if (l.source == DrawLayer::Source::Group) {
+    single.push_back(groupRects.at(l.texture));
+    levels = &single;
+  } else {
+    levels = &textures_.at(l.texture).levels;
+  }
+  auto place = [&](double lod, std::array<float, 4>& map, std::array<float, 4>& rect) {
+    size_t level = std::min(levels->size() - 1, size_t(std::max(0.0, std::round(lod))));
+    const AtlasRect& r = (*levels)[level];
+    rect = rectOf(r);
+    // Level texels = normalised uv * level size; computed in double so a
+    // texel-for-pixel layer lands exactly on texel centres.
+    map = {float(l.uvMap[0] * r.width), float(l.uvMap[1] * r.height), float(l.uvMap[2] * r.width),
+           float(l.uvMap[3] * r.height)};
+  };
+  place(l.contentLod, g.contentMap, g.contentRect);
+  place(l.shadowLod, g.shadowMap, g.shadowRect);
+  return g;
+}
+
+void Compositor::recordComposite(VkCommandBuffer cmd, const DrawList& list,
+                                 DispatchBuffers& buffers, Target target, VkBuffer outputBuffer,
+                                 AtlasRect groupRect, const std::vector<AtlasRect>& groupRects) {
   std::vector<GpuLayer> layers;
-  layers.reserve(list.layers.size());
+  std::vector<uint32_t> features;
+  layers.reserve(list.layers.size() + 1);
   for (const DrawLayer& l : list.layers) {
-    GpuLayer g = l.gpu;
-    if (l.source != DrawLayer::Source::None) {
-      VkImageView v = l.source == DrawLayer::Source::Group ? groupViews.at(l.texture)
-                                                           : textureById_.at(l.texture)->image->view;
-      auto [it, inserted] = slotOf.emplace(v, uint32_t(views.size()));
-      if (inserted) {
-        if (views.size() == kMaxTextures) {
-          throw UserError("one composite uses more than " + std::to_string(kMaxTextures) +
-                          " distinct images; put some layers in a group with opacity below 1");
-        }
-        views.push_back(v);
-      }
-      g.info[2] = it->second;
-    }
-    layers.push_back(g);
+    layers.push_back(resolve(l, groupRects));
+    features.push_back(layerFeatures(layers.back()));
   }
   if (layers.empty()) layers.push_back(GpuLayer{});  // keep the buffer non-empty
+
+  // Sort tiles into classes by the features their layers need; each class is
+  // one dispatch with a pipeline compiled for exactly those features.
   TileBins bins = binTiles(list);
+  std::array<std::vector<GpuTile>, kFeatureClasses> classes;
+  for (uint32_t ty = 0; ty < bins.tilesY; ++ty) {
+    for (uint32_t tx = 0; tx < bins.tilesX; ++tx) {
+      size_t t = size_t(ty) * bins.tilesX + tx;
+      uint32_t first = bins.ranges[2 * t], count = bins.ranges[2 * t + 1];
+      uint32_t f = 0;
+      for (uint32_t k = 0; k < count; ++k) f |= features[bins.indices[first + k]];
+      classes[f].push_back({tx, ty, first, count});
+    }
+  }
+  std::vector<GpuTile> tiles;
+  std::array<uint32_t, kFeatureClasses> base{};
+  for (uint32_t c = 0; c < kFeatureClasses; ++c) {
+    base[c] = uint32_t(tiles.size());
+    tiles.insert(tiles.end(), classes[c].begin(), classes[c].end());
+  }
   writeBuffer(buffers.layers, layers.data(), layers.size() * sizeof(GpuLayer));
-  writeBuffer(buffers.ranges, bins.ranges.data(), bins.ranges.size() * sizeof(uint32_t));
+  writeBuffer(buffers.tiles, tiles.data(), tiles.size() * sizeof(GpuTile));
   writeBuffer(buffers.indices, bins.indices.data(), bins.indices.size() * sizeof(uint32_t));
 
-  VkDescriptorSet set = descriptors_->allocate(pipeline.setLayout());
-  VkDescriptorBufferInfo bufferInfos[3] = {{buffers.layers->buffer, 0, VK_WHOLE_SIZE},
-                                           {buffers.ranges->buffer, 0, VK_WHOLE_SIZE},
-                                           {buffers.indices->buffer, 0, VK_WHOLE_SIZE}};
-  std::vector<VkDescriptorImageInfo> imageInfos(kMaxTextures);
-  for (uint32_t i = 0; i < kMaxTextures; ++i) {
-    imageInfos[i] = {device_.linearClampSampler(), i < views.size() ? views[i] : dummy_->view,
-                     VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
-  }
-  VkDescriptorImageInfo storageImage{VK_NULL_HANDLE, outputImage, VK_IMAGE_LAYOUT_GENERAL};
+  // Every variant has the same set layout, so one descriptor set serves all.
+  const gpu::ComputePipeline& first = pipeline(target, 0);
+  VkDescriptorSet set = descriptors_->allocate(first.setLayout());
+  VkDescriptorBufferInfo bufferInfos[4] = {{buffers.layers->buffer, 0, VK_WHOLE_SIZE},
+                                           {buffers.tiles->buffer, 0, VK_WHOLE_SIZE},
+                                           {buffers.indices->buffer, 0, VK_WHOLE_SIZE},
+                                           {outputBuffer, 0, VK_WHOLE_SIZE}};
+  VkDescriptorImageInfo sampled{device_.linearClampSampler(), atlas_.image()->view,
+                                VK_IMAGE_LAYOUT_GENERAL};
+  VkDescriptorImageInfo storage{VK_NULL_HANDLE, atlas_.image()->view, VK_IMAGE_LAYOUT_GENERAL};
   VkWriteDescriptorSet writes[5] = {};
   for (uint32_t i = 0; i < 5; ++i) {
     writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
@@ -304,16 +355,15 @@ void Compositor::recordDispatch(VkCommandBuffer cmd, const DrawList& list, Dispa
     writes[i].dstBinding = i;
     writes[i].descriptorCount = 1;
     writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    writes[i].pBufferInfo = &bufferInfos[std::min(i, 3u)];
   }
-  for (uint32_t i = 0; i < 3; ++i) writes[i].pBufferInfo = &bufferInfos[i];
   writes[3].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-  writes[3].descriptorCount = kMaxTextures;
-  writes[3].pImageInfo = imageInfos.data();
-  if (outputBuffer) {
-    writes[4].pBufferInfo = outputBuffer;
-  } else {
+  writes[3].pBufferInfo = nullptr;
+  writes[3].pImageInfo = &sampled;
+  if (target == Target::Group) {
     writes[4].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE;
-    writes[4].pImageInfo = &storageImage;
+    writes[4].pBufferInfo = nullptr;
+    writes[4].pImageInfo = &storage;
   }
   vkUpdateDescriptorSets(device_.device(), 5, writes, 0, nullptr);
 
@@ -321,13 +371,21 @@ void Compositor::recordDispatch(VkCommandBuffer cmd, const DrawList& list, Dispa
   std::copy(list.background.begin(), list.background.end(), push.background);
   push.size[0] = list.width;
   push.size[1] = list.height;
-  push.tilesX = bins.tilesX;
-  push.stride = outputBuffer ? stride_ : list.width;
-  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline());
-  vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, 1, &set, 0,
-                          nullptr);
-  vkCmdPushConstants(cmd, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), &push);
-  vkCmdDispatch(cmd, bins.tilesX, bins.tilesY, 1);
+  push.stride = target == Target::Group ? list.width : stride_;
+  push.targetOffset[0] = int32_t(groupRect.x);
+  push.targetOffset[1] = int32_t(groupRect.y);
+  push.atlasInvSize[0] = 1.0f / TextureAtlas::kWidth;
+  push.atlasInvSize[1] = 1.0f / float(atlas_.height());
+  for (uint32_t c = 0; c < kFeatureClasses; ++c) {
+    if (classes[c].empty()) continue;
+    const gpu::ComputePipeline& p = pipeline(target, c);
+    push.tileBase = base[c];
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline());
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0,
+                            nullptr);
+    vkCmdPushConstants(cmd, p.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), &push);
+    vkCmdDispatch(cmd, uint32_t(classes[c].size()), 1, 1);
+  }
 }
 
 FrameTicket Compositor::submit(double sceneTime) {
@@ -339,50 +397,48 @@ FrameTicket Compositor::submit(double sceneTime) {
                     " isolated groups visible at once");
   }
 
-  VkCommandBuffer cmd = device_.beginFrame();
+  // Isolated groups render into atlas rectangles of their own, one set per
+  // frame slot so a frame in flight never reads what the next one writes.
   uint32_t slotIndex = device_.currentSlot();
+  std::vector<AtlasRect> groupRects;
+  for (size_t i = 0; i < plan.groups.size(); ++i) {
+    groupRects.push_back(atlas_.renderTarget((uint64_t(slotIndex) << 32) | i,
+                                             plan.groups[i].width, plan.groups[i].height));
+  }
+
+  VkCommandBuffer cmd = device_.beginFrame();
   Slot& slot = slots_[slotIndex];
   descriptors_->beginFrame();
   slot.backend->begin(cmd);
-  if (slot.dispatches.size() < plan.groups.size() + 1) slot.dispatches.resize(plan.groups.size() + 1);
+  if (slot.dispatches.size() < plan.groups.size() + 1) {
+    slot.dispatches.resize(plan.groups.size() + 1);
+  }
   if (slot.timed) {
     vkCmdResetQueryPool(cmd, slot.timestamps, 0, 2);
     vkCmdWriteTimestamp2(cmd, VK_PIPELINE_STAGE_2_TOP_OF_PIPE_BIT, slot.timestamps, 0);
   }
 
-  // Isolated groups render into transient images, children before parents; the
-  // graph orders the passes and places every barrier.
+  // Groups composite children before parents (plan order); each pass samples
+  // the atlas and writes its own rectangle of it. The graph orders the passes
+  // and places every barrier.
   graph::RenderGraph g;
-  std::vector<graph::ImageRef> groupImages(plan.groups.size());
-  std::vector<VkImageView> groupViews(plan.groups.size());
-  auto readGroups = [&](graph::PassBuilder& b, const DrawList& list) {
-    std::vector<bool> seen(plan.groups.size());
-    for (const DrawLayer& l : list.layers) {
-      if (l.source == DrawLayer::Source::Group && !seen[l.texture]) {
-        seen[l.texture] = true;
-        b.read(groupImages[l.texture], graph::Access::ComputeSampledRead);
-      }
-    }
-  };
-  auto bindGroupViews = [&](graph::PassContext& ctx, const DrawList& list) {
-    for (const DrawLayer& l : list.layers) {
-      if (l.source == DrawLayer::Source::Group) groupViews[l.texture] = ctx.imageView(groupImages[l.texture]);
-    }
-  };
+  const gpu::Image& atlasImage = atlas_.image();
+  graph::ImageRef atlas = g.importImage(
+      "atlas", {atlasImage->format, atlasImage->width, atlasImage->height, 1}, atlasImage->image,
+      atlasImage->view,
+      // Left by the previous frame's group passes (or the last upload).
+      {VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+       VK_IMAGE_LAYOUT_GENERAL},
+      {});
   for (size_t i = 0; i < plan.groups.size(); ++i) {
-    const DrawList& list = plan.groups[i];
-    groupImages[i] = g.createImage("group" + std::to_string(i),
-                                   {VK_FORMAT_R16G16B16A16_SFLOAT, list.width, list.height, 1});
     g.addPass(
         "group" + std::to_string(i),
-        [&, i](graph::PassBuilder& b) {
-          readGroups(b, plan.groups[i]);
-          groupImages[i] = b.write(groupImages[i], graph::Access::ComputeStorageWrite);
+        [&](graph::PassBuilder& b) {
+          atlas = b.write(atlas, graph::Access::ComputeSampledStorageReadWrite);
         },
         [&, i](graph::PassContext& ctx) {
-          bindGroupViews(ctx, plan.groups[i]);
-          recordDispatch(ctx.commandBuffer(), plan.groups[i], slot.dispatches[i + 1],
-                         *groupPipeline_, nullptr, ctx.imageView(groupImages[i]), groupViews);
+          recordComposite(ctx.commandBuffer(), plan.groups[i], slot.dispatches[i + 1],
+                          Target::Group, VK_NULL_HANDLE, groupRects[i], groupRects);
         });
   }
   graph::BufferRef output = g.importBuffer(
@@ -392,14 +448,13 @@ FrameTicket Compositor::submit(double sceneTime) {
   g.addPass(
       "composite",
       [&](graph::PassBuilder& b) {
-        readGroups(b, plan.main);
+        b.read(atlas, graph::Access::ComputeSampledReadGeneral);
         output = b.write(output, graph::Access::ComputeStorageWrite);
       },
       [&](graph::PassContext& ctx) {
-        bindGroupViews(ctx, plan.main);
-        VkDescriptorBufferInfo out{ctx.buffer(output), 0, VK_WHOLE_SIZE};
-        recordDispatch(ctx.commandBuffer(), plan.main, slot.dispatches[0], *outputPipeline_, &out,
-                       VK_NULL_HANDLE, groupViews);
+        recordComposite(ctx.commandBuffer(), plan.main, slot.dispatches[0],
+                        format_ == OutputFormat::Nv12 ? Target::Nv12 : Target::Rgba8,
+                        ctx.buffer(output), AtlasRect{}, groupRects);
       });
   g.markOutput(output);
   graph::execute(g, g.compile(), *slot.backend);

@@ -17,6 +17,7 @@
 #include "gpu/compute_pipeline.h"
 #include "gpu/device.h"
 #include "render/frame_plan.h"
+#include "render/texture_atlas.h"
 #include "render/texture_data.h"
 #include "render/vulkan_graph_backend.h"
 #include "scene/scene.h"
@@ -59,12 +60,13 @@ class Compositor : private TextureProvider {
   uint32_t stride() const { return stride_; }
 
  private:
-  struct GpuTexture {
-    gpu::Image image;
+  enum class Target { Nv12, Rgba8, Group };
+  struct AtlasTexture {
+    std::vector<AtlasRect> levels;
     TextureInfo info;
   };
   struct DispatchBuffers {
-    gpu::Buffer layers, ranges, indices;
+    gpu::Buffer layers, tiles, indices;
   };
   struct Slot {
     gpu::Buffer output;
@@ -77,22 +79,24 @@ class Compositor : private TextureProvider {
   TextureInfo image(const scene::Node& node) override;
   TextureInfo text(const scene::Node& node, double pixelsPerUnit) override;
   TextureInfo gradient(const scene::Node& node) override;
-  TextureInfo upload(const std::string& key, const TextureData& data, TextureInfo info);
+  TextureInfo addTexture(const std::string& key, const TextureData& data, TextureInfo info);
   void preload(const std::vector<scene::Node>& nodes);
   void writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes);
-  void recordDispatch(VkCommandBuffer cmd, const DrawList& list, DispatchBuffers& buffers,
-                      const gpu::ComputePipeline& pipeline, VkDescriptorBufferInfo* outputBuffer,
-                      VkImageView outputImage, const std::vector<VkImageView>& groupViews);
+  const gpu::ComputePipeline& pipeline(Target target, uint32_t features);
+  GpuLayer resolve(const DrawLayer& layer, const std::vector<AtlasRect>& groupRects) const;
+  void recordComposite(VkCommandBuffer cmd, const DrawList& list, DispatchBuffers& buffers,
+                       Target target, VkBuffer outputBuffer, AtlasRect groupRect,
+                       const std::vector<AtlasRect>& groupRects);
 
   gpu::Device& device_;
   const scene::Scene& scene_;
   uint32_t width_, height_, stride_;
   OutputFormat format_;
-  std::unique_ptr<gpu::ComputePipeline> outputPipeline_, groupPipeline_;
+  TextureAtlas atlas_;
+  std::map<uint32_t, std::shared_ptr<gpu::ComputePipeline>> pipelines_;
   std::unique_ptr<gpu::FrameDescriptors> descriptors_;
-  gpu::Image dummy_;
-  std::map<std::string, GpuTexture> textures_;  // by cache key
-  std::vector<GpuTexture*> textureById_;
+  std::map<std::string, uint32_t> textureIds_;  // cache key -> index in textures_
+  std::vector<AtlasTexture> textures_;
   std::vector<Slot> slots_;
   double timestampPeriodNs_ = 0;
 };

@@ -167,7 +167,7 @@ class Builder {
     g.border = linearPremultiplied(n.getColor(Prop::BorderColor));
     g.shadow = linearPremultiplied(n.getColor(Prop::ShadowColor));
     scene::Vec2 shadowOffset = n.getVec2(Prop::ShadowOffset);
-    g.shadowLod = {float(shadowOffset.x), float(shadowOffset.y), 0.f, 0.f};
+    g.shadowOffset = {float(shadowOffset.x), float(shadowOffset.y), 0.f, 0.f};
     uint32_t kind = kKindSolid;
     uint32_t flags = 0;
     bool opaqueContent = false;
@@ -210,30 +210,20 @@ class Builder {
         }
         opaqueContent = tex.opaque && fit != scene::Fit::Contain;
       }
-      g.uv = {float(1 / dw), float(1 / dh), float(-ox / dw), float(-oy / dh)};
-      g.gradient = {float(tex.width), float(tex.height), 0.f, 0.f};
+      out.uvMap = {1 / dw, 1 / dh, -ox / dw, -oy / dh};
       // Mip level from the texel footprint of one output pixel (its longer axis,
       // so minified content never aliases).
       double tx = tex.width / dw, ty = tex.height / dh;
       double fx = std::hypot(inv[0][0] * tx, inv[0][1] * ty);
       double fy = std::hypot(inv[1][0] * tx, inv[1][1] * ty);
-      g.shadowLod[3] = float(std::max(0.0, std::log2(std::max(fx, fy))));
+      out.contentLod = std::max(0.0, std::log2(std::max(fx, fy)));
       double sigmaTexels = sigma * std::max(tx, ty);
-      g.shadowLod[2] = float(std::max(0.0, std::log2(std::max(1.0, 2 * sigmaTexels))));
-      // Texel-for-pixel placement: fetch instead of filtering (cheaper and exact).
-      bool identity = std::abs(inv[0][0] - 1) < 1e-9 && std::abs(inv[1][1] - 1) < 1e-9 &&
-                      std::abs(inv[1][0]) < 1e-9 && std::abs(inv[0][1]) < 1e-9;
-      auto integral = [](double v) { return std::abs(v - std::round(v)) < 1e-6; };
-      if (identity && integral(inv[2][0]) && integral(inv[2][1]) &&
-          std::abs(dw - tex.width) < 1e-9 && std::abs(dh - tex.height) < 1e-9 && integral(ox) &&
-          integral(oy)) {
-        flags |= kFlagPixelAligned;
-      }
+      out.shadowLod = std::max(0.0, std::log2(std::max(1.0, 2 * sigmaTexels)));
       if (!tex.opaque || source == DrawLayer::Source::Group || n.kind == NodeKind::Text) {
         flags |= kFlagShadowFromAlpha;
       }
     }
-    g.info = {kind, uint32_t(n.getEnum<scene::Blend>(Prop::Blend)), 0u, flags};
+    g.info = {kind, uint32_t(n.getEnum<scene::Blend>(Prop::Blend)), flags, 0u};
 
     // Output-space bounds: the box, plus the shadow's reach.
     double margin = pix;  // antialiased edge

@@ -13,13 +13,15 @@ namespace mq::render {
 
 // One layer as the composite shader reads it (std430; see shaders/composite.glsl).
 struct GpuLayer {
-  std::array<float, 4> inv0, inv1, box, shape, fill, border, shadow, shadowLod, uv, gradient;
-  std::array<uint32_t, 4> info;  // kind, blend, texture slot, flags
+  std::array<float, 4> inv0, inv1, box, shape, fill, border, shadow, shadowOffset;
+  std::array<float, 4> contentMap, contentRect, shadowMap, shadowRect;  // filled by the compositor
+  std::array<float, 4> gradient;
+  std::array<uint32_t, 4> info;  // kind, blend, flags, unused
 };
-static_assert(sizeof(GpuLayer) == 176);
+static_assert(sizeof(GpuLayer) == 224);
 
 enum GpuLayerKind : uint32_t { kKindSolid = 0, kKindLinear = 1, kKindRadial = 2, kKindTexture = 3 };
-enum GpuLayerFlags : uint32_t { kFlagPixelAligned = 1, kFlagShadowFromAlpha = 2 };
+enum GpuLayerFlags : uint32_t { kFlagShadowFromAlpha = 1 };
 
 // What a texture-backed layer samples, as the texture provider reports it.
 struct TextureInfo {
@@ -47,6 +49,11 @@ struct DrawLayer {
   // Texture to bind: a provider id, or an isolated group (index into FramePlan::groups).
   enum class Source { None, Provider, Group } source = Source::None;
   uint32_t texture = 0;
+  // Texture mapping, resolved to atlas rectangles by the compositor:
+  // level-0 normalised uv = local * uvMap.xy + uvMap.zw.
+  std::array<double, 4> uvMap{0, 0, 0, 0};
+  double contentLod = 0;  // mip level the content is sampled at (continuous)
+  double shadowLod = 0;   // mip level whose bilinear blur approximates the shadow blur
   std::array<float, 4> bounds;  // output-space AABB x0, y0, x1, y1 (pixels), shadow included
   // Opaque interior for occlusion: when set, output points whose local position
   // lies inside `interior` (local units) are fully covered by this layer.

@@ -1,0 +1,93 @@
+#include "render/texture_atlas.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace mq::render {
+
+TextureAtlas::TextureAtlas(gpu::Device& device) : device_(device) { grow(1024); }
+
+void TextureAtlas::grow(uint32_t minHeight) {
+  uint32_t limit = std::min<uint32_t>(device_.limits().maxImageDimension2D, 16384);
+  uint32_t h = std::max<uint32_t>(height_, 1024);
+  // Powers of two keep normalised texel centres exact in float.
+  while (h < minHeight) h *= 2;
+  if (h > limit) {
+    throw UserError("the scene's images, text and groups do not fit in the " +
+                    std::to_string(kWidth) + "x" + std::to_string(limit) +
+                    " texture atlas; use smaller images");
+  }
+  if (h == height_ && image_) return;
+  gpu::ImageCreateInfo info;
+  info.format = VK_FORMAT_R16G16B16A16_SFLOAT;
+  info.width = kWidth;
+  info.height = h;
+  info.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_STORAGE_BIT |
+               VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+  image_ = device_.createImage(info);  // the old one is destroyed once no frame uses it
+  height_ = h;
+  std::vector<gpu::RegionUpload> regions;
+  for (const Upload& u : uploads_) {
+    regions.push_back({u.rect.x, u.rect.y, u.rect.width, u.rect.height,
+                       {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size() * 2}});
+  }
+  device_.uploadRegions(image_, regions, /*fresh=*/true);
+}
+
+AtlasRect TextureAtlas::allocate(uint32_t width, uint32_t height) {
+  uint32_t w = width + 2, h = height + 2;  // gutters
+  if (w > kWidth) {
+    throw UserError("an image " + std::to_string(width) + " texels wide does not fit the " +
+                    std::to_string(kWidth) + "-texel texture atlas");
+  }
+  if (shelfX_ + w > kWidth) {
+    shelfY_ += shelfHeight_;
+    shelfX_ = 0;
+    shelfHeight_ = 0;
+  }
+  AtlasRect r{shelfX_ + 1, shelfY_ + 1, width, height};
+  shelfX_ += w;
+  shelfHeight_ = std::max(shelfHeight_, h);
+  if (shelfY_ + shelfHeight_ > height_) grow(shelfY_ + shelfHeight_);
+  return r;
+}
+
+std::vector<AtlasRect> TextureAtlas::add(const TextureData& data) {
+  std::vector<AtlasRect> rects;
+  std::vector<gpu::RegionUpload> regions;
+  uint32_t w = data.width, h = data.height;
+  size_t firstNew = uploads_.size();
+  for (const auto& level : data.levels) {
+    AtlasRect r = allocate(w, h);
+    rects.push_back(r);
+    uploads_.push_back({r, level});
+    w = std::max(1u, w / 2);
+    h = std::max(1u, h / 2);
+  }
+  for (size_t i = firstNew; i < uploads_.size(); ++i) {
+    const Upload& u = uploads_[i];
+    regions.push_back({u.rect.x, u.rect.y, u.rect.width, u.rect.height,
+                       {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size() * 2}});
+  }
+  device_.uploadRegions(image_, regions, /*fresh=*/false);
+  return rects;
+}
+
+AtlasRect TextureAtlas::renderTarget(uint64_t key, uint32_t width, uint32_t height) {
+  auto it = targets_.find(key);
+  if (it != targets_.end() && it->second.width == width && it->second.height == height) {
+    return it->second;
+  }
+  // Cleared once so its gutter reads as transparent; the GPU writes the inside.
+  AtlasRect r = allocate(width, height);
+  uploads_.push_back({r, std::vector<uint16_t>(size_t(width) * height * 4, 0)});
+  const Upload& u = uploads_.back();
+  gpu::RegionUpload region{r.x, r.y, r.width, r.height,
+                           {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size() * 2}};
+  device_.uploadRegions(image_, std::span(&region, 1), /*fresh=*/false);
+  targets_[key] = r;
+  return r;
+}
+
+}  // namespace mq::render

@@ -1,0 +1,62 @@
+// Every texture the compositor samples lives in one RGBA16F atlas image:
+// decoded images with their mip levels, text bitmaps, gradient ramps, and the
+// per-frame images of isolated groups.
+//
+// Why one image: the composite shader then has a single sampler and a single
+// sample instruction per use. Lavapipe (Mesa 22) can neither index a sampler
+// array dynamically nor skip masked-off branches, so N bound textures cost N
+// samples per pixel; the atlas makes texture count free.
+//
+// Each rectangle keeps a one-texel transparent gutter, and the shader clamps
+// coordinates to half a texel into it, so bilinear filtering at an edge fades
+// to transparent exactly like CLAMP_TO_BORDER, never into a neighbour.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "gpu/device.h"
+#include "render/texture_data.h"
+
+namespace mq::render {
+
+struct AtlasRect {
+  uint32_t x = 0, y = 0, width = 0, height = 0;  // texels inside the gutter
+};
+
+class TextureAtlas {
+ public:
+  static constexpr uint32_t kWidth = 4096;
+
+  explicit TextureAtlas(gpu::Device& device);
+
+  // Packs and uploads every mip level of `data`; returns one rect per level.
+  // Throws mq::UserError when the atlas cannot grow enough.
+  std::vector<AtlasRect> add(const TextureData& data);
+  // A rect the GPU writes each frame (an isolated group), reserved once per key.
+  AtlasRect renderTarget(uint64_t key, uint32_t width, uint32_t height);
+
+  const gpu::Image& image() const { return image_; }
+  uint32_t height() const { return height_; }
+
+ private:
+  AtlasRect allocate(uint32_t width, uint32_t height);
+  void grow(uint32_t minHeight);
+
+  struct Upload {
+    AtlasRect rect;
+    std::vector<uint16_t> texels;  // kept to re-upload when the atlas grows
+  };
+
+  gpu::Device& device_;
+  gpu::Image image_;
+  uint32_t height_ = 0;
+  // Shelf packer state.
+  uint32_t shelfX_ = 0, shelfY_ = 0, shelfHeight_ = 0;
+  std::vector<Upload> uploads_;
+  std::map<uint64_t, AtlasRect> targets_;
+};
+
+}  // namespace mq::render
