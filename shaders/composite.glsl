@@ -28,6 +28,9 @@ layout(local_size_x = 8, local_size_y = 4) in;
 layout(constant_id = 0) const bool kTextured = true;     // gradients, images, text, groups
 layout(constant_id = 1) const bool kShadow = true;       // drop shadows
 layout(constant_id = 2) const bool kShadowAlpha = true;  // shadows that follow texture alpha
+layout(constant_id = 3) const bool kEdges = true;        // some layer's edge, corner or border is in the tile
+layout(constant_id = 4) const bool kBlendModes = true;   // some layer blends other than normal
+layout(constant_id = 5) const bool kFiltered = true;     // some texture is not texel-for-pixel
 
 const uint kKindSolid = 0u;
 const uint kKindLinear = 1u;
@@ -40,6 +43,8 @@ const uint kBlendMultiply = 2u;
 const uint kBlendScreen = 3u;
 
 const uint kFlagShadowFromAlpha = 1u;
+const uint kEntryInterior = 0x80000000u;  // tileLayers entry: the tile lies inside the layer's
+                                          // interior (no edge, corner or border in it)
 
 struct Layer {
   vec4 inv0;          // local.x = dot(inv0.xy, p) + inv0.z; inv0.w = local units per output pixel
@@ -77,6 +82,41 @@ layout(push_constant) uniform Push {
   vec2 atlasInvSize;
 } pc;
 
+// The fields a dispatch's features need, loaded once per layer per invocation.
+// Fields of disabled features are never loaded (the branches fold away at
+// pipeline creation); lavapipe loads buffer data lane by lane, so this matters.
+Layer loadLayer(uint li) {
+  Layer l;
+  l.inv0 = layers[li].inv0;
+  l.inv1 = layers[li].inv1;
+  l.shape = layers[li].shape;
+  l.fill = layers[li].fill;
+  l.info = layers[li].info;
+  l.box = vec4(0.0);
+  l.border = vec4(0.0);
+  if (kEdges) {
+    l.box = layers[li].box;
+    l.border = layers[li].border;
+  }
+  l.contentMap = l.contentRect = l.gradient = vec4(0.0);
+  if (kTextured) {
+    l.contentMap = layers[li].contentMap;
+    l.contentRect = layers[li].contentRect;
+    l.gradient = layers[li].gradient;
+  }
+  l.shadow = l.shadowOffset = l.shadowMap = l.shadowRect = vec4(0.0);
+  if (kShadow) {
+    l.shadow = layers[li].shadow;
+    l.shadowOffset = layers[li].shadowOffset;
+    if (!kEdges) l.box = layers[li].box;
+  }
+  if (kShadowAlpha) {
+    l.shadowMap = layers[li].shadowMap;
+    l.shadowRect = layers[li].shadowRect;
+  }
+  return l;
+}
+
 float roundBoxSdf(vec2 p, vec2 halfSize, float r) {
   vec2 q = abs(p) - halfSize + r;
   return length(max(q, 0.0)) + min(max(q.x, q.y), 0.0) - r;
@@ -107,23 +147,33 @@ vec4 content(in Layer L, vec2 local) {
                                 : length(local - L.gradient.xy) / L.gradient.z;
   vec2 texel = kind == kKindTexture ? local * L.contentMap.xy + L.contentMap.zw
                                     : vec2(0.5 + clamp(t, 0.0, 1.0) * (L.contentRect.z - 1.0), 0.5);
-  vec4 c = sampleRect(texel, L.contentRect);
+  vec4 c;
+  if (kFiltered) {
+    c = sampleRect(texel, L.contentRect);
+  } else {
+    // Every texture here maps texel-for-pixel: fetch, no filtering. Clamping
+    // one texel into the gutter keeps outside points transparent.
+    c = texelFetch(atlas, ivec2(floor(L.contentRect.xy + clamp(texel, vec2(-1.0), L.contentRect.zw))), 0);
+  }
   return kind == kKindSolid ? L.fill : c;
 }
 
 // The layer's colour at output pixel centre p, before blending: content masked
 // by the rounded, cropped box, the border ring over it, the shadow beneath.
-vec4 shadeLayer(in Layer L, vec2 p) {
+vec4 shadeLayer(in Layer L, bool interior, vec2 p) {
   vec2 local = vec2(dot(L.inv0.xy, p) + L.inv0.z, dot(L.inv1.xy, p) + L.inv1.z);
   float pix = L.inv0.w;
   vec2 centre = 0.5 * (L.box.xy + L.box.zw);
   vec2 halfSize = 0.5 * (L.box.zw - L.box.xy);
   float radius = min(L.shape.x, min(halfSize.x, halfSize.y));
-  float d = roundBoxSdf(local - centre, halfSize, radius);
-  float coverage = clamp(0.5 - d / pix, 0.0, 1.0);
-  float inner = L.shape.y > 0.0 ? clamp(0.5 - (d + L.shape.y) / pix, 0.0, 1.0) : coverage;
-  vec4 c = content(L, local);
-  vec4 colour = c * inner + (L.border + c * (1.0 - L.border.a)) * (coverage - inner);
+  vec4 colour = content(L, local);
+  if (kEdges) {
+    float d = roundBoxSdf(local - centre, halfSize, radius);
+    float coverage = clamp(0.5 - d / pix, 0.0, 1.0);
+    float inner = L.shape.y > 0.0 ? clamp(0.5 - (d + L.shape.y) / pix, 0.0, 1.0) : coverage;
+    vec4 edged = colour * inner + (L.border + colour * (1.0 - L.border.a)) * (coverage - inner);
+    colour = interior ? colour : edged;
+  }
   if (kShadow) {
     vec2 shadowLocal = local - L.shadowOffset.xy;
     float sd = roundBoxSdf(shadowLocal - centre, halfSize, radius);
@@ -143,6 +193,7 @@ vec4 shadeLayer(in Layer L, vec2 p) {
 // Premultiplied blend of s over d (W3C Compositing and Blending formulas).
 vec4 blendOver(uint mode, vec4 s, vec4 d) {
   vec4 normal = s + d * (1.0 - s.a);
+  if (!kBlendModes) return normal;
   vec4 add = min(s + d, vec4(1.0));
   vec4 multiply =
       vec4(s.rgb * d.rgb + s.rgb * (1.0 - d.a) + d.rgb * (1.0 - s.a), s.a + d.a - s.a * d.a);
@@ -169,10 +220,12 @@ const int kBlock = 16;  // pixels per invocation, 4x4, row-major
 void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
   [[unroll]] for (int i = 0; i < kBlock; ++i) acc[i] = pc.background;
   for (uint k = 0u; k < tile.count; ++k) {
-    Layer L = layers[tileLayers[tile.first + k]];
+    uint entry = tileLayers[tile.first + k];
+    Layer L = loadLayer(entry & ~kEntryInterior);
+    bool interior = (entry & kEntryInterior) != 0u;
     [[unroll]] for (int i = 0; i < kBlock; ++i) {
       vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
-      acc[i] = blendOver(L.info.y, shadeLayer(L, p), acc[i]);
+      acc[i] = blendOver(L.info.y, shadeLayer(L, interior, p), acc[i]);
     }
   }
 }

@@ -21,10 +21,11 @@ using scene::Prop;
 constexpr uint32_t kMaxDispatchesPerFrame = 64;
 constexpr uint32_t kRampSize = 256;
 
-// Shader features a tile class is compiled for (specialisation constants 0..2
+// Shader features a tile class is compiled for (specialisation constants 0..4
 // of shaders/composite.glsl).
-constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4;
-constexpr uint32_t kFeatureClasses = 8;
+constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
+                   kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32;
+constexpr uint32_t kFeatureClasses = 64;
 
 struct PushConstants {
   float background[4];
@@ -50,10 +51,12 @@ std::vector<gpu::DescriptorBinding> compositeBindings(bool imageOutput) {
 uint32_t layerFeatures(const GpuLayer& g) {
   uint32_t f = 0;
   if (g.info[0] != kKindSolid) f |= kFeatureTextured;
+  if (g.info[0] != kKindSolid && !(g.info[2] & kFlagPixelAligned)) f |= kFeatureFiltered;
   if (g.shadow[3] > 0) {
     f |= kFeatureShadow;
     if (g.info[2] & kFlagShadowFromAlpha) f |= kFeatureShadowAlpha | kFeatureTextured;
   }
+  if (g.info[1] != 0) f |= kFeatureBlendModes;
   return f;
 }
 
@@ -267,8 +270,11 @@ const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t feature
                                                    : "composite_linear.comp";
     std::string name = std::string(shader) + "#" + std::to_string(features);
     p = device_.shared<gpu::ComputePipeline>(name, [&] {
-      const uint32_t spec[3] = {(features & kFeatureTextured) != 0, (features & kFeatureShadow) != 0,
-                                (features & kFeatureShadowAlpha) != 0};
+      const uint32_t spec[6] = {(features & kFeatureTextured) != 0, (features & kFeatureShadow) != 0,
+                                (features & kFeatureShadowAlpha) != 0,
+                                (features & kFeatureEdges) != 0,
+                                (features & kFeatureBlendModes) != 0,
+                                (features & kFeatureFiltered) != 0};
       return new gpu::ComputePipeline(device_, shaders::code(shader),
                                       compositeBindings(target == Target::Group),
                                       sizeof(PushConstants), name.c_str(), spec);
@@ -300,6 +306,17 @@ GpuLayer Compositor::resolve(const DrawLayer& l, const std::vector<AtlasRect>& g
   };
   place(l.contentLod, g.contentMap, g.contentRect);
   place(l.shadowLod, g.shadowMap, g.shadowRect);
+  // Texel-for-pixel: output pixel x lands on texel x + k for an integer k.
+  auto near = [](double a, double b) { return std::abs(a - b) < 1e-6; };
+  auto integral = [&](double v) { return near(v, std::round(v)); };
+  const auto& a = g.inv0;
+  const auto& b = g.inv1;
+  const auto& m = g.contentMap;
+  if (g.info[0] == kKindTexture && near(a[0], 1) && near(a[1], 0) && near(b[0], 0) &&
+      near(b[1], 1) && near(m[0], 1) && near(m[1], 1) && integral(double(a[2]) + m[2]) &&
+      integral(double(b[2]) + m[3])) {
+    g.info[2] |= kFlagPixelAligned;
+  }
   return g;
 }
 
@@ -324,7 +341,11 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const DrawList& list,
       size_t t = size_t(ty) * bins.tilesX + tx;
       uint32_t first = bins.ranges[2 * t], count = bins.ranges[2 * t + 1];
       uint32_t f = 0;
-      for (uint32_t k = 0; k < count; ++k) f |= features[bins.indices[first + k]];
+      for (uint32_t k = 0; k < count; ++k) {
+        uint32_t entry = bins.indices[first + k];
+        f |= features[entry & ~kEntryInterior];
+        if (!(entry & kEntryInterior)) f |= kFeatureEdges;
+      }
       classes[f].push_back({tx, ty, first, count});
     }
   }

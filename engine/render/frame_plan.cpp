@@ -250,7 +250,7 @@ class Builder {
 
     out.opaque = opaqueContent && opacity >= 1.0 &&
                  n.getEnum<scene::Blend>(Prop::Blend) == scene::Blend::Normal;
-    double inset = std::min(radius, std::min(bx1 - bx0, by1 - by0) / 2) + pix;
+    double inset = std::max(radius, n.getFloat(Prop::BorderWidth)) + pix;
     out.interior = {float(bx0 + inset), float(by0 + inset), float(bx1 - inset), float(by1 - inset)};
     target.layers.push_back(out);
   }

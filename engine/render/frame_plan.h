@@ -21,7 +21,7 @@ struct GpuLayer {
 static_assert(sizeof(GpuLayer) == 224);
 
 enum GpuLayerKind : uint32_t { kKindSolid = 0, kKindLinear = 1, kKindRadial = 2, kKindTexture = 3 };
-enum GpuLayerFlags : uint32_t { kFlagShadowFromAlpha = 1 };
+enum GpuLayerFlags : uint32_t { kFlagShadowFromAlpha = 1, kFlagPixelAligned = 2 };
 
 // What a texture-backed layer samples, as the texture provider reports it.
 struct TextureInfo {
@@ -55,8 +55,9 @@ struct DrawLayer {
   double contentLod = 0;  // mip level the content is sampled at (continuous)
   double shadowLod = 0;   // mip level whose bilinear blur approximates the shadow blur
   std::array<float, 4> bounds;  // output-space AABB x0, y0, x1, y1 (pixels), shadow included
-  // Opaque interior for occlusion: when set, output points whose local position
-  // lies inside `interior` (local units) are fully covered by this layer.
+  // `interior` (local units): the box inset past corners, border and the
+  // antialiased edge. Output points inside it get the plain content, and if
+  // `opaque` is set they are fully covered (nothing below shows).
   bool opaque = false;
   std::array<float, 4> interior;
   std::string nodeId;

@@ -45,11 +45,10 @@ TileBins binTiles(const DrawList& list) {
     for (int64_t ty = ty0; ty < ty1; ++ty) {
       for (int64_t tx = tx0; tx < tx1; ++tx) {
         auto& tile = perTile[size_t(ty) * bins.tilesX + size_t(tx)];
-        if (l.opaque && coversTile(l, float(tx * kTileWidth), float(ty * kTileHeight),
-                                   float((tx + 1) * kTileWidth), float((ty + 1) * kTileHeight))) {
-          tile.clear();  // nothing below is visible in this tile
-        }
-        tile.push_back(i);
+        bool inside = coversTile(l, float(tx * kTileWidth), float(ty * kTileHeight),
+                                 float((tx + 1) * kTileWidth), float((ty + 1) * kTileHeight));
+        if (inside && l.opaque) tile.clear();  // nothing below is visible in this tile
+        tile.push_back(inside ? i | kEntryInterior : i);
       }
     }
   }
