@@ -250,7 +250,8 @@ class Builder {
 
     out.opaque = opaqueContent && opacity >= 1.0 &&
                  n.getEnum<scene::Blend>(Prop::Blend) == scene::Blend::Normal;
-    double inset = std::max(radius, n.getFloat(Prop::BorderWidth)) + pix;
+    // Half a pixel in from the edge, coverage is exactly 1 (see shadeLayer).
+    double inset = std::max(radius, n.getFloat(Prop::BorderWidth)) + 0.5 * pix;
     out.interior = {float(bx0 + inset), float(by0 + inset), float(bx1 - inset), float(by1 - inset)};
     target.layers.push_back(out);
   }

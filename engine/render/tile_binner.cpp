@@ -6,12 +6,12 @@
 namespace mq::render {
 namespace {
 
-// Whether the whole tile rectangle maps inside the layer's opaque interior. The
-// layer transform is affine, so checking the four corners is exact.
+// Whether every pixel centre of the tile maps inside the layer's interior. The
+// layer transform is affine, so checking the four corner pixels is exact.
 bool coversTile(const DrawLayer& l, float x0, float y0, float x1, float y1) {
   const auto& a = l.gpu.inv0;
   const auto& b = l.gpu.inv1;
-  const float xs[2] = {x0, x1}, ys[2] = {y0, y1};
+  const float xs[2] = {x0 + 0.5f, x1 - 0.5f}, ys[2] = {y0 + 0.5f, y1 - 0.5f};
   for (float x : xs) {
     for (float y : ys) {
       float lx = a[0] * x + a[1] * y + a[2];

@@ -1,0 +1,139 @@
+// Frame planning and tile binning, on the CPU: what each tile of the composite
+// shades, and which work the tile classes can skip.
+#include <catch2/catch.hpp>
+
+#include "render/frame_plan.h"
+#include "render/tile_binner.h"
+#include "scene/scene.h"
+
+namespace {
+
+using namespace mq;
+
+// Textures without a GPU: sizes only.
+class FakeTextures : public render::TextureProvider {
+ public:
+  render::TextureInfo image(const scene::Node&) override {
+    render::TextureInfo t;
+    t.width = t.height = 100;
+    t.naturalWidth = t.naturalHeight = 100;
+    t.opaque = true;
+    return t;
+  }
+  render::TextureInfo text(const scene::Node&, double) override { return {}; }
+  render::TextureInfo gradient(const scene::Node&) override { return {}; }
+};
+
+scene::Scene sceneWith(std::vector<scene::Node> nodes) {
+  scene::Scene s;
+  s.canvas.width = 256;
+  s.canvas.height = 128;
+  s.nodes = std::move(nodes);
+  return s;
+}
+
+scene::Node solid(const char* id, double x, double y, double w, double h, scene::Color c) {
+  scene::Node n = scene::makeNode(scene::NodeKind::Solid, id);
+  n.values[size_t(scene::Prop::Position)] = scene::Vec2{x, y};
+  n.values[size_t(scene::Prop::Size)] = scene::Vec2{w, h};
+  n.values[size_t(scene::Prop::Fill)] = c;
+  return n;
+}
+
+std::vector<uint32_t> tileEntries(const render::TileBins& b, uint32_t tx, uint32_t ty) {
+  size_t t = size_t(ty) * b.tilesX + tx;
+  return {b.indices.begin() + b.ranges[2 * t], b.indices.begin() + b.ranges[2 * t] + b.ranges[2 * t + 1]};
+}
+
+}  // namespace
+
+TEST_CASE("an opaque full-canvas layer hides everything below it", "[render]") {
+  FakeTextures tex;
+  auto s = sceneWith({solid("small", 10, 10, 20, 20, {255, 0, 0, 255}),
+                      solid("full", 0, 0, 256, 128, {0, 0, 255, 255})});
+  auto plan = render::buildFramePlan(s, 0, 256, 128, tex);
+  REQUIRE(plan.main.layers.size() == 2);
+  auto bins = render::binTiles(plan.main);
+  REQUIRE(bins.tilesX == 8);
+  REQUIRE(bins.tilesY == 8);
+  for (uint32_t ty = 0; ty < bins.tilesY; ++ty) {
+    for (uint32_t tx = 0; tx < bins.tilesX; ++tx) {
+      auto e = tileEntries(bins, tx, ty);
+      REQUIRE(e.size() == 1);
+      CHECK(e[0] == (1u | render::kEntryInterior));
+    }
+  }
+}
+
+TEST_CASE("translucent and rounded layers keep what is below and mark edges", "[render]") {
+  FakeTextures tex;
+  auto top = solid("rounded", 0, 0, 256, 128, {0, 0, 255, 255});
+  top.values[size_t(scene::Prop::CornerRadius)] = 20.0;
+  auto s = sceneWith({solid("below", 0, 0, 256, 128, {255, 0, 0, 255}), top});
+  auto plan = render::buildFramePlan(s, 0, 256, 128, tex);
+  auto bins = render::binTiles(plan.main);
+  // The corner tile has the rounded corner in it: both layers, top not interior.
+  auto corner = tileEntries(bins, 0, 0);
+  REQUIRE(corner.size() == 2);
+  CHECK((corner[1] & ~render::kEntryInterior) == 1u);
+  CHECK((corner[1] & render::kEntryInterior) == 0u);
+  // A central tile is inside the rounded layer's interior: only it is shaded.
+  auto centre = tileEntries(bins, 4, 4);
+  REQUIRE(centre.size() == 1);
+  CHECK(centre[0] == (1u | render::kEntryInterior));
+
+  // Half-transparent: the layer below stays in every tile.
+  auto s2 = sceneWith({solid("below", 0, 0, 256, 128, {255, 0, 0, 255}),
+                       solid("glass", 0, 0, 256, 128, {0, 0, 255, 128})});
+  auto bins2 = render::binTiles(render::buildFramePlan(s2, 0, 256, 128, tex).main);
+  CHECK(tileEntries(bins2, 3, 3).size() == 2);
+}
+
+TEST_CASE("layers only land in the tiles they touch, shadows included", "[render]") {
+  FakeTextures tex;
+  auto box = solid("box", 100, 40, 20, 20, {255, 255, 255, 255});
+  auto s = sceneWith({box});
+  auto bins = render::binTiles(render::buildFramePlan(s, 0, 256, 128, tex).main);
+  CHECK(tileEntries(bins, 0, 0).empty());
+  CHECK(tileEntries(bins, 3, 2).size() == 1);  // x 96..128, y 32..48
+  CHECK(tileEntries(bins, 7, 7).empty());
+
+  box.values[size_t(scene::Prop::ShadowColor)] = scene::Color{0, 0, 0, 128};
+  box.values[size_t(scene::Prop::ShadowOffset)] = scene::Vec2{60, 40};
+  box.values[size_t(scene::Prop::ShadowBlur)] = 4.0;
+  auto bins2 = render::binTiles(render::buildFramePlan(sceneWith({box}), 0, 256, 128, tex).main);
+  CHECK(tileEntries(bins2, 5, 5).size() == 1);  // the shadow's tile: x 160..192, y 80..96
+}
+
+TEST_CASE("output scaling keeps the layout", "[render]") {
+  FakeTextures tex;
+  auto s = sceneWith({solid("box", 64, 32, 128, 64, {255, 255, 255, 255})});
+  auto full = render::buildFramePlan(s, 0, 256, 128, tex).main.layers.at(0);
+  auto half = render::buildFramePlan(s, 0, 128, 64, tex).main.layers.at(0);
+  // Same box in local units; output pixels map to twice the local distance.
+  CHECK(full.gpu.box == half.gpu.box);
+  CHECK(half.gpu.inv0[0] == Approx(2 * full.gpu.inv0[0]));
+  CHECK(half.bounds[0] == Approx(full.bounds[0] / 2).margin(1));
+}
+
+TEST_CASE("isolated groups become a texture layer drawn from their own draw list", "[render]") {
+  FakeTextures tex;
+  auto g = scene::makeNode(scene::NodeKind::Group, "g");
+  g.values[size_t(scene::Prop::Size)] = scene::Vec2{100, 50};
+  g.children.push_back(solid("a", 0, 0, 60, 50, {255, 0, 0, 255}));
+  g.children.push_back(solid("b", 40, 0, 60, 50, {0, 255, 0, 255}));
+  // Pass-through: the children are drawn straight into the frame.
+  auto pass = render::buildFramePlan(sceneWith({g}), 0, 256, 128, tex);
+  CHECK(pass.groups.empty());
+  CHECK(pass.main.layers.size() == 2);
+  // Opacity below 1 isolates it.
+  g.values[size_t(scene::Prop::Opacity)] = 0.5;
+  auto iso = render::buildFramePlan(sceneWith({g}), 0, 256, 128, tex);
+  REQUIRE(iso.groups.size() == 1);
+  CHECK(iso.groups[0].layers.size() == 2);
+  CHECK(iso.groups[0].width == 100);
+  CHECK(iso.groups[0].height == 50);
+  REQUIRE(iso.main.layers.size() == 1);
+  CHECK(iso.main.layers[0].source == render::DrawLayer::Source::Group);
+  CHECK(iso.main.layers[0].gpu.shape[3] == Approx(0.5));
+}
