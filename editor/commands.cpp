@@ -1,8 +1,13 @@
 #include "commands.h"
 
+#include <stb_image.h>
 #include <stb_image_write.h>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -17,6 +22,7 @@
 #include "media/video_writer.h"
 #include "render/compositor.h"
 #include "scene/scene.h"
+#include "text/text_renderer.h"
 
 namespace mq::cli {
 namespace {
@@ -76,6 +82,55 @@ void checkOutputPath(const fs::path& out) {
   if (!fs::is_directory(dir)) {
     throw UserError("output directory does not exist: " + dir.string());
   }
+  if (fs::is_directory(out)) throw UserError("output " + out.string() + " is a directory");
+}
+
+std::string lowerExtension(const fs::path& p) {
+  std::string ext = p.extension().string();
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return ext;
+}
+
+// Ctrl-C or SIGTERM during a render: stop at the next frame, so the partial
+// file is removed and the exit status says the render did not complete.
+std::atomic<bool> g_interrupted{false};
+
+void onInterrupt(int) { g_interrupted = true; }
+
+void installInterruptHandler() {
+  struct sigaction sa {};
+  sa.sa_handler = onInterrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Decodes every image and resolves every font, so validate catches what a
+// render would reject (a truncated PNG passes a header check).
+void checkAssets(const scene::Scene& s, const std::vector<scene::Node>& nodes,
+                 std::vector<scene::SceneIssue>& issues) {
+  for (const scene::Node& n : nodes) {
+    if (n.kind == scene::NodeKind::Image) {
+      fs::path file = s.resolve(n.getString(scene::Prop::Source));
+      int w = 0, h = 0, c = 0;
+      if (stbi_uc* px = stbi_load(file.c_str(), &w, &h, &c, 4)) {
+        stbi_image_free(px);
+      } else {
+        const char* why = stbi_failure_reason();
+        issues.push_back(scene::issueAt(s, n.jsonPointer + "/source",
+                                        "cannot decode image " + file.string() + ": " +
+                                            (why ? why : "unknown")));
+      }
+    }
+    if (n.kind == scene::NodeKind::Text) {
+      try {
+        text::resolveFont(n.getString(scene::Prop::Font), s.baseDir);
+      } catch (const UserError& e) {
+        issues.push_back(scene::issueAt(s, n.jsonPointer + "/font", e.what()));
+      }
+    }
+    checkAssets(s, n.children, issues);
+  }
 }
 
 render::OutputSpec outputSpec(const Args& args, render::OutputFormat format) {
@@ -107,6 +162,9 @@ double percentile(std::vector<double> v, double p) {
 
 int runValidate(const Args& args) {
   scene::Scene s = scene::loadScene(args.positional()[0]);
+  std::vector<scene::SceneIssue> issues;
+  checkAssets(s, s.nodes, issues);
+  if (!issues.empty()) throw scene::SceneError(std::move(issues));
   size_t count = 0;
   std::function<void(const std::vector<scene::Node>&)> countNodes = [&](const auto& nodes) {
     for (const auto& n : nodes) {
@@ -124,6 +182,9 @@ int runStill(const Args& args) {
   auto out = args.value("--output");
   if (!out) throw UserError("marquee still needs -o OUT.png");
   fs::path outPath = *out;
+  if (lowerExtension(outPath) != ".png") {
+    throw UserError("-o " + outPath.string() + ": marquee still writes PNG; name the file *.png");
+  }
   checkOutputPath(outPath);
   double time = args.number("--time", 0, 1e7).value_or(0.0);
   scene::Scene s = scene::loadScene(args.positional()[0]);
@@ -142,13 +203,19 @@ int runStill(const Args& args) {
     fs::remove(partial, ec);
     throw RuntimeError("cannot write " + outPath.string());
   }
-  fs::rename(partial, outPath);
+  std::error_code renameError;
+  fs::rename(partial, outPath, renameError);
+  if (renameError) {
+    fs::remove(partial, renameError);
+    throw RuntimeError("cannot write " + outPath.string());
+  }
   log::info("wrote ", outPath.string(), " (", frame.width, "x", frame.height, ", ", frame.gpuMs,
             " ms GPU)");
   return finishStatus(device);
 }
 
 int runRender(const Args& args) {
+  installInterruptHandler();
   bool renderOnly = args.has("--render-only");
   auto out = args.value("--output");
   if (!out && !renderOnly) throw UserError("marquee render needs -o OUT.mp4 (or --render-only)");
@@ -182,6 +249,9 @@ int runRender(const Args& args) {
   std::unique_ptr<media::VideoFileWriter> writer;
   if (!renderOnly) {
     checkOutputPath(*out);
+    if (statsPath && fs::weakly_canonical(*statsPath) == fs::weakly_canonical(*out)) {
+      throw UserError("--stats and -o name the same file: " + *out);
+    }
     // Opened before the GPU work so a bad extension or encoder fails fast.
     writer = std::make_unique<media::VideoFileWriter>(fs::path(*out), settings);
   }
@@ -202,6 +272,9 @@ int runRender(const Args& args) {
   // Two frames in flight: the GPU composites frame n while the encoder takes n-1.
   std::optional<render::FrameTicket> previous;
   for (int64_t n = 0; n < frames; ++n) {
+    if (g_interrupted) {
+      throw RuntimeError("interrupted after " + std::to_string(n) + " frames; nothing written");
+    }
     render::FrameTicket t = compositor.submit(frameTimeSeconds(n, s.canvas.fps));
     if (previous) consume(*previous);
     previous = t;

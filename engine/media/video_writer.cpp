@@ -200,7 +200,9 @@ struct VideoFileWriter::Impl {
     enc->colorspace = AVCOL_SPC_BT709;
     enc->color_range = AVCOL_RANGE_MPEG;
     enc->chroma_sample_location = AVCHROMA_LOC_LEFT;
-    if (codec->id == AV_CODEC_ID_H264) enc->profile = FF_PROFILE_H264_HIGH;
+    // Lossless (crf 0) needs x264's High 4:4:4 Predictive profile; let it pick.
+    const bool lossless = s.bitrate == 0 && s.crf == 0;
+    if (codec->id == AV_CODEC_ID_H264 && !lossless) enc->profile = FF_PROFILE_H264_HIGH;
     if (s.bitrate > 0) {
       enc->bit_rate = s.bitrate;
       enc->rc_max_rate = s.bitrate;
@@ -212,7 +214,7 @@ struct VideoFileWriter::Impl {
     if (!s.preset.empty()) av_dict_set(&options, "preset", s.preset.c_str(), 0);
     if (s.bitrate == 0) av_dict_set(&options, "crf", std::to_string(s.crf).c_str(), 0);
     if (x264) {
-      av_dict_set(&options, "profile", "high", 0);
+      if (!lossless) av_dict_set(&options, "profile", "high", 0);
       // Key frames exactly every gop_size frames (no extra ones at scene cuts):
       // streaming ingest expects a fixed interval.
       av_dict_set(&options, "sc_threshold", "0", 0);

@@ -52,7 +52,7 @@ std::string RunResult::describe() const {
 }
 
 RunResult runProgram(const std::vector<std::string>& argv, const fs::path& cwd,
-                     double timeoutSeconds) {
+                     double timeoutSeconds, double interruptAfterSeconds) {
   RunResult r;
   r.command = "cd " + quoteForDisplay(cwd.string()) + " &&";
   for (const auto& a : argv) {
@@ -87,8 +87,10 @@ RunResult runProgram(const std::vector<std::string>& argv, const fs::path& cwd,
 
   // Drain both pipes together: a child blocked on a full stderr pipe while we
   // wait on stdout would deadlock.
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(int64_t(timeoutSeconds * 1000));
+  auto start = std::chrono::steady_clock::now();
+  auto deadline = start + std::chrono::milliseconds(int64_t(timeoutSeconds * 1000));
+  auto interruptAt = start + std::chrono::milliseconds(int64_t(interruptAfterSeconds * 1000));
+  bool interrupted = interruptAfterSeconds <= 0;
   pollfd fds[2] = {{outPipe[0], POLLIN, 0}, {errPipe[0], POLLIN, 0}};
   std::string* sinks[2] = {&r.out, &r.err};
   int open = 2;
@@ -100,7 +102,11 @@ RunResult runProgram(const std::vector<std::string>& argv, const fs::path& cwd,
       kill(pid, SIGKILL);
       break;
     }
-    int n = poll(fds, 2, int(std::min<int64_t>(left.count(), 1000)));
+    if (!interrupted && std::chrono::steady_clock::now() >= interruptAt) {
+      kill(pid, SIGTERM);
+      interrupted = true;
+    }
+    int n = poll(fds, 2, int(std::min<int64_t>(left.count(), interrupted ? 1000 : 100)));
     if (n < 0 && errno == EINTR) continue;
     REQUIRE(n >= 0);
     for (int i = 0; i < 2; ++i) {
@@ -135,6 +141,13 @@ RunResult runMarquee(const std::vector<std::string>& args, const fs::path& cwd,
   std::vector<std::string> argv = {marqueeBinary().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   return runProgram(argv, cwd, timeoutSeconds);
+}
+
+RunResult runMarqueeInterrupted(const std::vector<std::string>& args, const fs::path& cwd,
+                                double interruptAfterSeconds) {
+  std::vector<std::string> argv = {marqueeBinary().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runProgram(argv, cwd, 120, interruptAfterSeconds);
 }
 
 nlohmann::json runJson(const std::vector<std::string>& argv, const fs::path& cwd) {

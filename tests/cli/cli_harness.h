@@ -33,12 +33,16 @@ struct RunResult {
 // as working directory, stdin from /dev/null, stdout and stderr captured.
 // No shell is involved, so arguments need no quoting and the wait status is
 // the program's own, not a shell's 128+N rendering of a signal.
+// With interruptAfterSeconds > 0, SIGTERM is sent that long after the start.
 RunResult runProgram(const std::vector<std::string>& argv, const fs::path& cwd,
-                     double timeoutSeconds = 120);
+                     double timeoutSeconds = 120, double interruptAfterSeconds = 0);
 
 // Runs the marquee binary under test with the given arguments.
 RunResult runMarquee(const std::vector<std::string>& args, const fs::path& cwd,
                      double timeoutSeconds = 120);
+// The same, sending SIGTERM (as Ctrl-C or a process manager would) after a while.
+RunResult runMarqueeInterrupted(const std::vector<std::string>& args, const fs::path& cwd,
+                                double interruptAfterSeconds);
 
 // Runs a tool that prints JSON (ffprobe -of json) and parses its stdout;
 // fails the test if it does not exit 0 or prints something else.

@@ -199,14 +199,10 @@ TEST_CASE("render -o naming an existing directory fails and leaves no partial fi
                          "taken.mp4");
 }
 
-// KNOWN BUG (so marked [!shouldfail]: Catch counts it as passing while it
-// fails; drop the tag once it is fixed). runStill renames OUT.png.partial onto
-// OUT.png without handling a failed rename, so the filesystem_error escapes
-// (exit status 1) and OUT.png.partial stays behind, against the "a failure
-// leaves nothing behind" promise beside that code. Reproduce:
-//   mkdir taken.png && marquee still SCENE -o taken.png; ls  # taken.png.partial
+// A directory in the way of the output is refused up front (exit 2), and
+// nothing (no OUT.png.partial either) is left behind.
 TEST_CASE("still -o naming an existing directory fails and leaves no partial file",
-          "[cli][args][!shouldfail]") {
+          "[cli][args]") {
   checkOutputIsDirectory({"still", "SCENE", "--output-size", "320x180", "-o", "taken.png"},
                          "taken.png");
 }

@@ -146,13 +146,9 @@ TEST_CASE("render writes .mov and .mkv too, with the same stream", "[cli][render
   CHECK(listTree(dir.path()) == std::set<std::string>{"clip.mkv", "clip.mov"});
 }
 
-// KNOWN BUG (so marked [!shouldfail]: Catch counts it as passing while it
-// fails; drop the tag once it is fixed). --crf is documented and parsed as
-// 0-51, but the H.264 writer always asks x264 for the High profile, which
-// has no lossless mode, so crf 0 is refused ("high profile doesn't support
-// lossless", exit status 2) for every scene.
+// crf 0 is lossless H.264, which needs x264's High 4:4:4 Predictive profile.
 TEST_CASE("render --crf 0, the lossless end of the documented range, is accepted",
-          "[cli][render][!shouldfail]") {
+          "[cli][render]") {
   TempDir dir;
   requireOk(runMarquee({"render", basicScene().string(), "--frames", "1", "--output-size",
                         "320x180", "--crf", "0", "-o", "lossless.mp4"},
@@ -213,4 +209,19 @@ TEST_CASE("render is deterministic: the same scene gives the same frames and the
                           "320x180", "-o", out},
                          dir.path()));
   CHECK(readFile(dir / "a.mkv") == readFile(dir / "b.mkv"));
+}
+
+// SIGTERM (or Ctrl-C) mid-render stops at the next frame: the partial file is
+// removed, nothing appears under the destination name, and the status is 1.
+TEST_CASE("an interrupted render leaves no file behind", "[cli][render]") {
+  TempDir dir;
+  RunResult r = runMarqueeInterrupted(
+      {"render", basicScene().string(), "--frames", "100000", "--output-size", "320x180", "-o",
+       "long.mp4"},
+      dir.path(), 3.0);
+  INFO(r.describe());
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(r.err.find("interrupted") != std::string::npos);
+  CHECK(listTree(dir.path()).empty());
 }
