@@ -209,8 +209,8 @@ int runStill(const Args& args) {
     fs::remove(partial, renameError);
     throw RuntimeError("cannot write " + outPath.string());
   }
-  log::info("wrote ", outPath.string(), " (", frame.width, "x", frame.height, ", ", frame.gpuMs,
-            " ms GPU)");
+  std::printf("wrote %s (%ux%u, rendered on %s)\n", fs::absolute(outPath).c_str(), frame.width,
+              frame.height, device.name().c_str());
   return finishStatus(device);
 }
 
@@ -303,7 +303,10 @@ int runRender(const Args& args) {
     if (!f) throw RuntimeError("cannot write " + statsPath->string());
   }
   log::info("rendered ", frames, " frames in ", wall, " s (", stats["fps"].get<double>(), " fps)");
-  if (writer) std::printf("wrote %s (%lld frames)\n", fs::absolute(*out).c_str(), (long long)frames);
+  if (writer) {
+    std::printf("wrote %s (%lld frames, rendered on %s)\n", fs::absolute(*out).c_str(),
+                (long long)frames, device.name().c_str());
+  }
   return finishStatus(device);
 }
 

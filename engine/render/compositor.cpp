@@ -102,30 +102,17 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
 
   VkDeviceSize outputBytes = format_ == OutputFormat::Nv12 ? VkDeviceSize(stride_) * height_ * 3 / 2
                                                            : VkDeviceSize(stride_) * height_ * 4;
-  bool timed = device.limits().timestampComputeAndGraphics;
-  timestampPeriodNs_ = device.limits().timestampPeriod;
   slots_.resize(gpu::Device::kFramesInFlight);
   for (Slot& s : slots_) {
     s.output = device.createBuffer(outputBytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
                                    gpu::MemoryUsage::Readback);
     s.backend = std::make_unique<VulkanGraphBackend>(device);
-    s.timed = timed;
-    if (timed) {
-      VkQueryPoolCreateInfo q{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
-      q.queryType = VK_QUERY_TYPE_TIMESTAMP;
-      q.queryCount = 2;
-      MQ_VK_CHECK(vkCreateQueryPool(device.device(), &q, nullptr, &s.timestamps));
-    }
+    s.timer = std::make_unique<gpu::GpuTimer>(device);
   }
   preload(scene.nodes);
 }
 
-Compositor::~Compositor() {
-  device_.waitIdle();
-  for (Slot& s : slots_) {
-    if (s.timestamps) vkDestroyQueryPool(device_.device(), s.timestamps, nullptr);
-  }
-}
+Compositor::~Compositor() { device_.waitIdle(); }
 
 // Decodes every image and resolves every font up front, so asset errors are
 // reported before any output is written.
@@ -434,10 +421,7 @@ FrameTicket Compositor::submit(double sceneTime) {
   if (slot.dispatches.size() < plan.groups.size() + 1) {
     slot.dispatches.resize(plan.groups.size() + 1);
   }
-  if (slot.timed) {
-    vkCmdResetQueryPool(cmd, slot.timestamps, 0, 2);
-    vkCmdWriteTimestamp2(cmd, VK_PIPELINE_STAGE_2_TOP_OF_PIPE_BIT, slot.timestamps, 0);
-  }
+  slot.timer->begin(cmd);
 
   // Groups composite children before parents (plan order); each pass samples
   // the atlas and writes its own rectangle of it. The graph orders the passes
@@ -480,9 +464,7 @@ FrameTicket Compositor::submit(double sceneTime) {
   g.markOutput(output);
   graph::execute(g, g.compile(), *slot.backend);
 
-  if (slot.timed) {
-    vkCmdWriteTimestamp2(cmd, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, slot.timestamps, 1);
-  }
+  slot.timer->end(cmd);
   FrameTicket ticket;
   ticket.slot = slotIndex;
   ticket.timeline = device_.submitFrame();
@@ -498,13 +480,7 @@ FrameOutput Compositor::wait(const FrameTicket& ticket) {
   out.width = width_;
   out.height = height_;
   out.stride = stride_;
-  if (slot.timed) {
-    uint64_t stamps[2] = {};
-    if (vkGetQueryPoolResults(device_.device(), slot.timestamps, 0, 2, sizeof(stamps), stamps,
-                              sizeof(uint64_t), VK_QUERY_RESULT_64_BIT) == VK_SUCCESS) {
-      out.gpuMs = double(stamps[1] - stamps[0]) * timestampPeriodNs_ / 1e6;
-    }
-  }
+  out.gpuMs = slot.timer->milliseconds();
   return out;
 }
 

@@ -16,6 +16,7 @@
 
 #include "gpu/compute_pipeline.h"
 #include "gpu/device.h"
+#include "gpu/gpu_timer.h"
 #include "render/frame_plan.h"
 #include "render/texture_atlas.h"
 #include "render/texture_data.h"
@@ -72,8 +73,7 @@ class Compositor : private TextureProvider {
     gpu::Buffer output;
     std::vector<DispatchBuffers> dispatches;
     std::unique_ptr<VulkanGraphBackend> backend;
-    VkQueryPool timestamps = VK_NULL_HANDLE;
-    bool timed = false;
+    std::unique_ptr<gpu::GpuTimer> timer;
   };
 
   TextureInfo image(const scene::Node& node) override;
@@ -98,7 +98,6 @@ class Compositor : private TextureProvider {
   std::map<std::string, uint32_t> textureIds_;  // cache key -> index in textures_
   std::vector<AtlasTexture> textures_;
   std::vector<Slot> slots_;
-  double timestampPeriodNs_ = 0;
 };
 
 }  // namespace mq::render
