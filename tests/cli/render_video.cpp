@@ -38,7 +38,8 @@ TEST_CASE("render writes H.264 tagged BT.709 limited range, with every frame, an
       {"render", basicScene().string(), "--frames", "45", "-o", "out.mp4", "--stats", "s.json"},
       dir.path());
   requireOk(r);
-  CHECK(r.out.find("wrote " + (dir / "out.mp4").string() + " (45 frames)") != std::string::npos);
+  CHECK(r.out.find("wrote " + (dir / "out.mp4").string() + " (45 frames, rendered on ") !=
+        std::string::npos);
   // The partial file was renamed, not left beside the result.
   CHECK(listTree(dir.path()) == std::set<std::string>{"out.mp4", "s.json"});
 
