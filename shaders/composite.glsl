@@ -13,7 +13,7 @@
 // class with a pipeline compiled for exactly those features.
 //
 // All colour math is in linear light with premultiplied alpha. Textures hold
-// linear premultiplied RGBA16F (converted once at load) in one atlas, so
+// linear premultiplied colour, sRGB-encoded RGBA8 (converted once at load) in one atlas, so
 // filtering and mip levels are correct without per-sample conversions.
 //
 // Each invocation shades a 4x4 block: 4 luma bytes make one word per row, and

@@ -1,11 +1,13 @@
 #version 460
-// Composite to linear premultiplied RGBA16F in an atlas rectangle: an isolated
-// group that a parent composite then samples like any other texture.
+// Composite an isolated group into its atlas rectangle, which a parent
+// composite then samples like any other texture: linear premultiplied colour,
+// sRGB-encoded here because the atlas is written through a UNORM view of its
+// sRGB texels (the sampler decodes them back to linear).
 #include "composite.glsl"
 
 // The atlas itself (binding 3 samples it): the group's rectangle never
 // overlaps any rectangle this dispatch reads.
-layout(set = 0, binding = 4, rgba16f) uniform writeonly image2D target;
+layout(set = 0, binding = 4, rgba8) uniform writeonly image2D target;
 
 void main() {
   Tile tile = currentTile();
@@ -14,6 +16,6 @@ void main() {
   compositeBlock(tile, origin, acc);
   [[unroll]] for (int i = 0; i < kBlock; ++i) {
     ivec2 p = origin + ivec2(i & 3, i >> 2);
-    if (p.x < int(pc.size.x) && p.y < int(pc.size.y)) imageStore(target, pc.targetOffset + p, acc[i]);
+    if (p.x < int(pc.size.x) && p.y < int(pc.size.y)) imageStore(target, pc.targetOffset + p, vec4(linearToSrgb(acc[i].rgb), acc[i].a));
   }
 }

@@ -103,8 +103,10 @@ ImageObject::~ImageObject() {
   VkDevice dev = device->device();
   VkImage i = image;
   VkImageView v = view;
+  VkImageView sv = storageView;
   VkDeviceMemory m = memory;
-  device->destroyLater([dev, i, v, m] {
+  device->destroyLater([dev, i, v, sv, m] {
+    if (sv) vkDestroyImageView(dev, sv, nullptr);
     vkDestroyImageView(dev, v, nullptr);
     vkDestroyImage(dev, i, nullptr);
     vkFreeMemory(dev, m, nullptr);
@@ -471,6 +473,15 @@ Image Device::createImage(const ImageCreateInfo& ci) {
   info.usage = ci.usage;
   info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
   info.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  VkImageFormatListCreateInfo formatList{VK_STRUCTURE_TYPE_IMAGE_FORMAT_LIST_CREATE_INFO};
+  VkFormat formats[2] = {ci.format, ci.storageViewFormat};
+  if (ci.storageViewFormat != VK_FORMAT_UNDEFINED) {
+    // The sampled format need not support storage; the storage view's does.
+    info.flags |= VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT | VK_IMAGE_CREATE_EXTENDED_USAGE_BIT;
+    formatList.viewFormatCount = 2;
+    formatList.pViewFormats = formats;
+    info.pNext = &formatList;
+  }
   VkResult r = vkCreateImage(device_, &info, nullptr, &img->image);
   if (r != VK_SUCCESS) {
     throw RuntimeError("cannot create a " + std::to_string(ci.width) + "x" +
@@ -490,7 +501,20 @@ Image Device::createImage(const ImageCreateInfo& ci) {
   view.viewType = VK_IMAGE_VIEW_TYPE_2D;
   view.format = ci.format;
   view.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, ci.mipLevels, 0, 1};
-  MQ_VK_CHECK(vkCreateImageView(device_, &view, nullptr, &img->view));
+  if (ci.storageViewFormat != VK_FORMAT_UNDEFINED) {
+    // The sampled view must not claim storage usage its format lacks.
+    VkImageViewUsageCreateInfo sampledUsage{VK_STRUCTURE_TYPE_IMAGE_VIEW_USAGE_CREATE_INFO};
+    sampledUsage.usage = ci.usage & ~VkImageUsageFlags(VK_IMAGE_USAGE_STORAGE_BIT);
+    view.pNext = &sampledUsage;
+    MQ_VK_CHECK(vkCreateImageView(device_, &view, nullptr, &img->view));
+    VkImageViewUsageCreateInfo storageUsage{VK_STRUCTURE_TYPE_IMAGE_VIEW_USAGE_CREATE_INFO};
+    storageUsage.usage = VK_IMAGE_USAGE_STORAGE_BIT;
+    view.pNext = &storageUsage;
+    view.format = ci.storageViewFormat;
+    MQ_VK_CHECK(vkCreateImageView(device_, &view, nullptr, &img->storageView));
+  } else {
+    MQ_VK_CHECK(vkCreateImageView(device_, &view, nullptr, &img->view));
+  }
   img->format = ci.format;
   img->width = ci.width;
   img->height = ci.height;

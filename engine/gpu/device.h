@@ -48,6 +48,7 @@ struct ImageObject {
   Device* device = nullptr;
   VkImage image = VK_NULL_HANDLE;
   VkImageView view = VK_NULL_HANDLE;
+  VkImageView storageView = VK_NULL_HANDLE;  // only with ImageCreateInfo::storageViewFormat
   VkDeviceMemory memory = VK_NULL_HANDLE;
   VkFormat format = VK_FORMAT_UNDEFINED;
   uint32_t width = 0, height = 0, mipLevels = 1;
@@ -66,6 +67,9 @@ struct ImageCreateInfo {
   VkFormat format = VK_FORMAT_R16G16B16A16_SFLOAT;
   uint32_t width = 1, height = 1, mipLevels = 1;
   VkImageUsageFlags usage = VK_IMAGE_USAGE_SAMPLED_BIT;
+  // Set: the image is also viewed in this (size-compatible) format for storage
+  // writes, e.g. a UNORM view of an sRGB image, which cannot be a storage image.
+  VkFormat storageViewFormat = VK_FORMAT_UNDEFINED;
 };
 
 class Device {

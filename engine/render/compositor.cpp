@@ -355,7 +355,8 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const DrawList& list,
                                            {outputBuffer, 0, VK_WHOLE_SIZE}};
   VkDescriptorImageInfo sampled{device_.linearClampSampler(), atlas_.image()->view,
                                 VK_IMAGE_LAYOUT_GENERAL};
-  VkDescriptorImageInfo storage{VK_NULL_HANDLE, atlas_.image()->view, VK_IMAGE_LAYOUT_GENERAL};
+  VkDescriptorImageInfo storage{VK_NULL_HANDLE, atlas_.image()->storageView,
+                                VK_IMAGE_LAYOUT_GENERAL};
   VkWriteDescriptorSet writes[5] = {};
   for (uint32_t i = 0; i < 5; ++i) {
     writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};

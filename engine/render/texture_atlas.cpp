@@ -20,7 +20,8 @@ void TextureAtlas::grow(uint32_t minHeight) {
   }
   if (h == height_ && image_) return;
   gpu::ImageCreateInfo info;
-  info.format = VK_FORMAT_R16G16B16A16_SFLOAT;
+  info.format = VK_FORMAT_R8G8B8A8_SRGB;
+  info.storageViewFormat = VK_FORMAT_R8G8B8A8_UNORM;
   info.width = kWidth;
   info.height = h;
   info.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_STORAGE_BIT |
@@ -30,7 +31,7 @@ void TextureAtlas::grow(uint32_t minHeight) {
   std::vector<gpu::RegionUpload> regions;
   for (const Upload& u : uploads_) {
     regions.push_back({u.rect.x, u.rect.y, u.rect.width, u.rect.height,
-                       {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size() * 2}});
+                       {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size()}});
   }
   device_.uploadRegions(image_, regions, /*fresh=*/true);
 }
@@ -68,7 +69,7 @@ std::vector<AtlasRect> TextureAtlas::add(const TextureData& data) {
   for (size_t i = firstNew; i < uploads_.size(); ++i) {
     const Upload& u = uploads_[i];
     regions.push_back({u.rect.x, u.rect.y, u.rect.width, u.rect.height,
-                       {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size() * 2}});
+                       {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size()}});
   }
   device_.uploadRegions(image_, regions, /*fresh=*/false);
   return rects;
@@ -81,10 +82,10 @@ AtlasRect TextureAtlas::renderTarget(uint64_t key, uint32_t width, uint32_t heig
   }
   // Cleared once so its gutter reads as transparent; the GPU writes the inside.
   AtlasRect r = allocate(width, height);
-  uploads_.push_back({r, std::vector<uint16_t>(size_t(width) * height * 4, 0)});
+  uploads_.push_back({r, std::vector<uint8_t>(size_t(width) * height * 4, 0)});
   const Upload& u = uploads_.back();
   gpu::RegionUpload region{r.x, r.y, r.width, r.height,
-                           {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size() * 2}};
+                           {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size()}};
   device_.uploadRegions(image_, std::span(&region, 1), /*fresh=*/false);
   targets_[key] = r;
   return r;

@@ -1,4 +1,4 @@
-// Every texture the compositor samples lives in one RGBA16F atlas image:
+// Every texture the compositor samples lives in one RGBA8 sRGB atlas image:
 // decoded images with their mip levels, text bitmaps, gradient ramps, and the
 // per-frame images of isolated groups.
 //
@@ -10,6 +10,10 @@
 // Each rectangle keeps a one-texel transparent gutter, and the shader clamps
 // coordinates to half a texel into it, so bilinear filtering at an edge fades
 // to transparent exactly like CLAMP_TO_BORDER, never into a neighbour.
+//
+// The image is sampled through an sRGB view (decoded to linear by the sampler)
+// and written by isolated groups through a UNORM view of the same texels (the
+// shader encodes), because sRGB formats cannot be storage images.
 #pragma once
 
 #include <array>
@@ -47,7 +51,7 @@ class TextureAtlas {
 
   struct Upload {
     AtlasRect rect;
-    std::vector<uint16_t> texels;  // kept to re-upload when the atlas grows
+    std::vector<uint8_t> texels;  // kept to re-upload when the atlas grows
   };
 
   gpu::Device& device_;

@@ -28,28 +28,18 @@ const std::array<float, 256>& srgbTable() {
 
 float srgbToLinear(uint8_t value) { return srgbTable()[value]; }
 
-uint16_t floatToHalf(float value) {
-  uint32_t f;
-  std::memcpy(&f, &value, 4);
-  uint32_t sign = (f >> 16) & 0x8000u;
-  int32_t exponent = int32_t((f >> 23) & 0xff) - 127 + 15;
-  uint32_t mantissa = f & 0x7fffffu;
-  if (exponent <= 0) {
-    if (exponent < -10) return uint16_t(sign);
-    mantissa |= 0x800000u;
-    uint32_t shift = uint32_t(14 - exponent);
-    uint32_t half = mantissa >> shift;
-    // Round to nearest even.
-    uint32_t rest = mantissa & ((1u << shift) - 1);
-    uint32_t halfway = 1u << (shift - 1);
-    if (rest > halfway || (rest == halfway && (half & 1u))) ++half;
-    return uint16_t(sign | half);
-  }
-  if (exponent >= 31) return uint16_t(sign | 0x7c00u);  // inf (our values are in [0,1])
-  uint32_t half = sign | (uint32_t(exponent) << 10) | (mantissa >> 13);
-  uint32_t rest = mantissa & 0x1fffu;
-  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;
-  return uint16_t(half);
+uint8_t linearToSrgb8(float value) {
+  // Thresholds between consecutive codes, in linear light: the exact nearest
+  // code by binary search, no pow() per texel.
+  static const std::array<float, 255> thresholds = [] {
+    std::array<float, 255> t{};
+    for (int i = 0; i < 255; ++i) {
+      double c = (i + 0.5) / 255.0;
+      t[i] = float(c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4));
+    }
+    return t;
+  }();
+  return uint8_t(std::upper_bound(thresholds.begin(), thresholds.end(), value) - thresholds.begin());
 }
 
 TextureData makeTexture(uint32_t width, uint32_t height, const std::vector<float>& rgba,
@@ -66,9 +56,15 @@ TextureData makeTexture(uint32_t width, uint32_t height, const std::vector<float
     }
   }
   for (;;) {
-    std::vector<uint16_t> halfs(level.size());
-    for (size_t i = 0; i < level.size(); ++i) halfs[i] = floatToHalf(level[i]);
-    tex.levels.push_back(std::move(halfs));
+    std::vector<uint8_t> encoded(level.size());
+    for (size_t i = 0; i < level.size(); i += 4) {
+      encoded[i + 0] = linearToSrgb8(level[i + 0]);
+      encoded[i + 1] = linearToSrgb8(level[i + 1]);
+      encoded[i + 2] = linearToSrgb8(level[i + 2]);
+      // Alpha is linear in every format; round to nearest.
+      encoded[i + 3] = uint8_t(std::clamp(level[i + 3], 0.0f, 1.0f) * 255.0f + 0.5f);
+    }
+    tex.levels.push_back(std::move(encoded));
     if (!withMips || (w == 1 && h == 1)) break;
     // 2x2 box filter in linear premultiplied light; odd edges repeat the last texel.
     uint32_t nw = std::max(1u, w / 2), nh = std::max(1u, h / 2);
