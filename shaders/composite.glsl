@@ -31,6 +31,7 @@ layout(constant_id = 2) const bool kShadowAlpha = true;  // shadows that follow 
 layout(constant_id = 3) const bool kEdges = true;        // some layer's edge, corner or border is in the tile
 layout(constant_id = 4) const bool kBlendModes = true;   // some layer blends other than normal
 layout(constant_id = 5) const bool kFiltered = true;     // some texture is not texel-for-pixel
+layout(constant_id = 6) const bool kCopy = false;        // the tile is one opaque image, 1:1
 
 const uint kKindSolid = 0u;
 const uint kKindLinear = 1u;
@@ -71,7 +72,8 @@ struct Tile {
 layout(std430, set = 0, binding = 0) readonly buffer Layers { Layer layers[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Tiles { Tile tiles[]; };
 layout(std430, set = 0, binding = 2) readonly buffer TileLayers { uint tileLayers[]; };
-layout(set = 0, binding = 3) uniform sampler2D atlas;
+layout(set = 0, binding = 3) uniform sampler2D atlas;     // sRGB view: reads linear light
+layout(set = 0, binding = 5) uniform sampler2D atlasRaw;  // UNORM view: reads encoded values
 
 layout(push_constant) uniform Push {
   vec4 background;    // linear premultiplied
@@ -208,7 +210,7 @@ vec3 linearToSrgb(vec3 c) {
   return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
 }
 
-// This invocation's tile and the top-left pixel of its 4x2 block.
+// This invocation's tile and the top-left pixel of its 4x4 block.
 Tile currentTile() { return tiles[pc.tileBase + gl_WorkGroupID.x]; }
 ivec2 blockOrigin(Tile tile) {
   return ivec2(tile.x * 32u, tile.y * 16u) + ivec2(gl_LocalInvocationID.xy) * ivec2(4, 4);
@@ -227,5 +229,22 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
       vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
       acc[i] = blendOver(L.info.y, shadeLayer(L, interior, p), acc[i]);
     }
+  }
+}
+
+// The fast path for kCopy tiles: one opaque image placed texel-for-pixel
+// covers the tile, with normal blending at full opacity. Its texels already
+// are the sRGB-encoded output (the full path would decode, composite over
+// nothing and encode them back to the same values), so they are copied.
+void copyBlock(Tile tile, ivec2 origin, out vec3 encoded[kBlock]) {
+  uint li = tileLayers[tile.first] & ~kEntryInterior;
+  vec4 inv0 = layers[li].inv0;
+  vec4 inv1 = layers[li].inv1;
+  vec4 map = layers[li].contentMap;
+  vec2 rect = layers[li].contentRect.xy;
+  [[unroll]] for (int i = 0; i < kBlock; ++i) {
+    vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
+    vec2 local = vec2(dot(inv0.xy, p) + inv0.z, dot(inv1.xy, p) + inv1.z);
+    encoded[i] = texelFetch(atlasRaw, ivec2(floor(rect + local * map.xy + map.zw)), 0).rgb;
   }
 }

@@ -19,11 +19,15 @@ uvec2 chromaBytes(vec3 e) {
 void main() {
   Tile tile = currentTile();
   ivec2 origin = blockOrigin(tile);
-  vec4 acc[kBlock];
-  compositeBlock(tile, origin, acc);
-  if (origin.x >= int(pc.size.x) || origin.y >= int(pc.size.y)) return;
   vec3 e[kBlock];
-  [[unroll]] for (int i = 0; i < kBlock; ++i) e[i] = linearToSrgb(acc[i].rgb);
+  if (kCopy) {
+    copyBlock(tile, origin, e);
+  } else {
+    vec4 acc[kBlock];
+    compositeBlock(tile, origin, acc);
+    [[unroll]] for (int i = 0; i < kBlock; ++i) e[i] = linearToSrgb(acc[i].rgb);
+  }
+  if (origin.x >= int(pc.size.x) || origin.y >= int(pc.size.y)) return;
   uint width = pc.stride;
   uint chromaBase = (pc.stride * pc.size.y) >> 2;
   [[unroll]] for (int r = 0; r < 4; ++r) {

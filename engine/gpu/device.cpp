@@ -508,7 +508,7 @@ Image Device::createImage(const ImageCreateInfo& ci) {
     view.pNext = &sampledUsage;
     MQ_VK_CHECK(vkCreateImageView(device_, &view, nullptr, &img->view));
     VkImageViewUsageCreateInfo storageUsage{VK_STRUCTURE_TYPE_IMAGE_VIEW_USAGE_CREATE_INFO};
-    storageUsage.usage = VK_IMAGE_USAGE_STORAGE_BIT;
+    storageUsage.usage = VK_IMAGE_USAGE_STORAGE_BIT | (ci.usage & VK_IMAGE_USAGE_SAMPLED_BIT);
     view.pNext = &storageUsage;
     view.format = ci.storageViewFormat;
     MQ_VK_CHECK(vkCreateImageView(device_, &view, nullptr, &img->storageView));

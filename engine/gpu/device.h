@@ -48,7 +48,9 @@ struct ImageObject {
   Device* device = nullptr;
   VkImage image = VK_NULL_HANDLE;
   VkImageView view = VK_NULL_HANDLE;
-  VkImageView storageView = VK_NULL_HANDLE;  // only with ImageCreateInfo::storageViewFormat
+  // Only with ImageCreateInfo::storageViewFormat: a view in that format, for
+  // storage writes and for sampling the raw (undecoded) values.
+  VkImageView storageView = VK_NULL_HANDLE;
   VkDeviceMemory memory = VK_NULL_HANDLE;
   VkFormat format = VK_FORMAT_UNDEFINED;
   uint32_t width = 0, height = 0, mipLevels = 1;

@@ -24,8 +24,9 @@ constexpr uint32_t kRampSize = 256;
 // Shader features a tile class is compiled for (specialisation constants 0..4
 // of shaders/composite.glsl).
 constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
-                   kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32;
-constexpr uint32_t kFeatureClasses = 64;
+                   kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
+                   kFeatureCopy = 64;  // alone: the tile is one opaque texel-for-pixel image
+constexpr uint32_t kFeatureClasses = 128;
 
 struct PushConstants {
   float background[4];
@@ -45,7 +46,8 @@ std::vector<gpu::DescriptorBinding> compositeBindings(bool imageOutput) {
           {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
           {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
           {3, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER},
-          {4, imageOutput ? VK_DESCRIPTOR_TYPE_STORAGE_IMAGE : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}};
+          {4, imageOutput ? VK_DESCRIPTOR_TYPE_STORAGE_IMAGE : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
+          {5, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER}};
 }
 
 uint32_t layerFeatures(const GpuLayer& g) {
@@ -96,7 +98,7 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
       device,
       std::vector<VkDescriptorPoolSize>{
           {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * kMaxDispatchesPerFrame},
-          {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, kMaxDispatchesPerFrame},
+          {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2 * kMaxDispatchesPerFrame},
           {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, kMaxDispatchesPerFrame}},
       kMaxDispatchesPerFrame);
 
@@ -257,11 +259,12 @@ const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t feature
                                                    : "composite_linear.comp";
     std::string name = std::string(shader) + "#" + std::to_string(features);
     p = device_.shared<gpu::ComputePipeline>(name, [&] {
-      const uint32_t spec[6] = {(features & kFeatureTextured) != 0, (features & kFeatureShadow) != 0,
+      const uint32_t spec[7] = {(features & kFeatureTextured) != 0, (features & kFeatureShadow) != 0,
                                 (features & kFeatureShadowAlpha) != 0,
                                 (features & kFeatureEdges) != 0,
                                 (features & kFeatureBlendModes) != 0,
-                                (features & kFeatureFiltered) != 0};
+                                (features & kFeatureFiltered) != 0,
+                                (features & kFeatureCopy) != 0};
       return new gpu::ComputePipeline(device_, shaders::code(shader),
                                       compositeBindings(target == Target::Group),
                                       sizeof(PushConstants), name.c_str(), spec);
@@ -333,6 +336,15 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const DrawList& list,
         f |= features[entry & ~kEntryInterior];
         if (!(entry & kEntryInterior)) f |= kFeatureEdges;
       }
+      if (count == 1) {
+        uint32_t entry = bins.indices[first];
+        const DrawLayer& only = list.layers[entry & ~kEntryInterior];
+        const GpuLayer& g = layers[entry & ~kEntryInterior];
+        if ((entry & kEntryInterior) && only.opaque && g.info[0] == kKindTexture &&
+            (g.info[2] & kFlagPixelAligned) && g.shadow[3] == 0) {
+          f = kFeatureCopy;
+        }
+      }
       classes[f].push_back({tx, ty, first, count});
     }
   }
@@ -357,8 +369,10 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const DrawList& list,
                                 VK_IMAGE_LAYOUT_GENERAL};
   VkDescriptorImageInfo storage{VK_NULL_HANDLE, atlas_.image()->storageView,
                                 VK_IMAGE_LAYOUT_GENERAL};
-  VkWriteDescriptorSet writes[5] = {};
-  for (uint32_t i = 0; i < 5; ++i) {
+  VkDescriptorImageInfo raw{device_.linearClampSampler(), atlas_.image()->storageView,
+                            VK_IMAGE_LAYOUT_GENERAL};
+  VkWriteDescriptorSet writes[6] = {};
+  for (uint32_t i = 0; i < 6; ++i) {
     writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
     writes[i].dstSet = set;
     writes[i].dstBinding = i;
@@ -374,7 +388,10 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const DrawList& list,
     writes[4].pBufferInfo = nullptr;
     writes[4].pImageInfo = &storage;
   }
-  vkUpdateDescriptorSets(device_.device(), 5, writes, 0, nullptr);
+  writes[5].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+  writes[5].pBufferInfo = nullptr;
+  writes[5].pImageInfo = &raw;
+  vkUpdateDescriptorSets(device_.device(), 6, writes, 0, nullptr);
 
   PushConstants push{};
   std::copy(list.background.begin(), list.background.end(), push.background);
