@@ -1,0 +1,57 @@
+// An opaque image placed texel-for-pixel must come out exactly as it went in:
+// sRGB decode, linear-light compositing and sRGB encode are inverse to each
+// other there. This covers both the full composite path (tiles at the image's
+// edge, which also hold the background) and the copy path (tiles inside it).
+#include <stb_image_write.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+
+#include "golden.h"
+#include "scene/scene.h"
+
+
+using namespace mq;
+
+TEST_CASE("an opaque image placed 1:1 is reproduced exactly", "[gpu][exact]") {
+  const int w = 200, h = 120;
+  std::vector<uint8_t> rgb(size_t(w) * h * 3);
+  uint32_t state = 12345;
+  for (auto& v : rgb) {
+    state = state * 1664525u + 1013904223u;  // deterministic noise, every code value
+    v = uint8_t(state >> 24);
+  }
+  std::filesystem::path file = test::workDir() / "exact_noise.png";
+  REQUIRE(stbi_write_png(file.c_str(), w, h, 3, rgb.data(), w * 3));
+
+  scene::Scene s;
+  s.canvas.width = 320;
+  s.canvas.height = 200;
+  s.canvas.background = {20, 40, 60, 255};
+  s.baseDir = test::workDir();
+  scene::Node n = scene::makeNode(scene::NodeKind::Image, "noise");
+  n.values[size_t(scene::Prop::Source)] = std::string("exact_noise.png");
+  n.values[size_t(scene::Prop::Position)] = scene::Vec2{37, 21};  // not tile-aligned
+  s.nodes.push_back(n);
+
+  test::Image out = test::render(s, 0, 0);
+  REQUIRE(out.width == 320);
+  REQUIRE(out.height == 200);
+  int worst = 0;
+  for (uint32_t y = 0; y < out.height; ++y) {
+    for (uint32_t x = 0; x < out.width; ++x) {
+      const uint8_t* p = out.at(x, y);
+      bool inside = x >= 37 && x < 37 + w && y >= 21 && y < 21 + h;
+      uint8_t expect[3] = {20, 40, 60};
+      if (inside) {
+        const uint8_t* src = &rgb[(size_t(y - 21) * w + (x - 37)) * 3];
+        expect[0] = src[0];
+        expect[1] = src[1];
+        expect[2] = src[2];
+      }
+      for (int c = 0; c < 3; ++c) worst = std::max(worst, std::abs(int(p[c]) - int(expect[c])));
+      REQUIRE(p[3] == 255);
+    }
+  }
+  CHECK(worst == 0);
+}
