@@ -160,6 +160,7 @@ TextureInfo Compositor::image(const Node& node) {
   TextureInfo info;
   info.naturalWidth = data.width;
   info.naturalHeight = data.height;
+  limitTextureSize(data, TextureAtlas::kWidth - 2);
   return addTexture(key, data, info);
 }
 
@@ -204,6 +205,7 @@ TextureInfo Compositor::text(const Node& node, double pixelsPerUnit) {
   info.padding = bitmap.padding / ppu;
   info.extentWidth = data.width / ppu;
   info.extentHeight = data.height / ppu;
+  limitTextureSize(data, TextureAtlas::kWidth - 2);  // extent stays: the texture just gets coarser
   return addTexture(key.str(), data, info);
 }
 

@@ -87,6 +87,14 @@ TextureData makeTexture(uint32_t width, uint32_t height, const std::vector<float
   return tex;
 }
 
+void limitTextureSize(TextureData& data, uint32_t maxSide) {
+  while ((data.width > maxSide || data.height > maxSide) && data.levels.size() > 1) {
+    data.levels.erase(data.levels.begin());
+    data.width = std::max(1u, data.width / 2);
+    data.height = std::max(1u, data.height / 2);
+  }
+}
+
 TextureData loadImageTexture(const std::filesystem::path& file) {
   int w = 0, h = 0, channels = 0;
   stbi_uc* pixels = stbi_load(file.c_str(), &w, &h, &channels, 4);

@@ -33,6 +33,11 @@ uint8_t linearToSrgb8(float value);
 TextureData makeTexture(uint32_t width, uint32_t height, const std::vector<float>& rgba,
                         bool withMips);
 
+// Drops the largest mip levels until both sides are at most maxSide: an image
+// bigger than the atlas is kept at the largest level that fits (a 6000-pixel
+// product photo is shown at 3000 pixels, more than any output shows it at).
+void limitTextureSize(TextureData& data, uint32_t maxSide);
+
 // Decodes a PNG/JPEG (sRGB, straight alpha). Throws mq::UserError naming the
 // file and the decoder's reason.
 TextureData loadImageTexture(const std::filesystem::path& file);

@@ -55,3 +55,32 @@ TEST_CASE("an opaque image placed 1:1 is reproduced exactly", "[gpu][exact]") {
   }
   CHECK(worst == 0);
 }
+
+// Images larger than the texture atlas are kept at the largest mip level that
+// fits; the layer keeps the image's natural size.
+TEST_CASE("an image wider than the atlas is shown from a smaller mip level", "[gpu][exact]") {
+  const int w = 6000, h = 40;
+  std::vector<uint8_t> rgb(size_t(w) * h * 3);
+  for (int x = 0; x < w; ++x) {
+    for (int y = 0; y < h; ++y) {
+      uint8_t* p = &rgb[(size_t(y) * w + x) * 3];
+      p[0] = x < w / 2 ? 200 : 30;  // left half light, right half dark
+      p[1] = 90;
+      p[2] = 160;
+    }
+  }
+  std::filesystem::path file = test::workDir() / "wide.png";
+  REQUIRE(stbi_write_png(file.c_str(), w, h, 3, rgb.data(), w * 3));
+  scene::Scene s;
+  s.canvas.width = 600;
+  s.canvas.height = 40;
+  s.baseDir = test::workDir();
+  scene::Node n = scene::makeNode(scene::NodeKind::Image, "wide");
+  n.values[size_t(scene::Prop::Source)] = std::string("wide.png");
+  n.values[size_t(scene::Prop::Scale)] = scene::Vec2{0.1, 1};  // natural 6000 wide, shown at 600
+  s.nodes.push_back(n);
+  test::Image out = test::render(s, 0, 0);
+  CHECK(int(out.at(100, 20)[0]) == Approx(200).margin(2));
+  CHECK(int(out.at(500, 20)[0]) == Approx(30).margin(2));
+  CHECK(int(out.at(300, 20)[1]) == Approx(90).margin(2));
+}
