@@ -32,6 +32,7 @@ layout(constant_id = 3) const bool kEdges = true;        // some layer's edge, c
 layout(constant_id = 4) const bool kBlendModes = true;   // some layer blends other than normal
 layout(constant_id = 5) const bool kFiltered = true;     // some texture is not texel-for-pixel
 layout(constant_id = 6) const bool kCopy = false;        // the tile is one opaque image, 1:1
+layout(constant_id = 7) const bool kGradient = true;     // gradients of up to 4 stops, computed
 
 const uint kKindSolid = 0u;
 const uint kKindLinear = 1u;
@@ -44,6 +45,7 @@ const uint kBlendMultiply = 2u;
 const uint kBlendScreen = 3u;
 
 const uint kFlagShadowFromAlpha = 1u;
+const uint kFlagAnalyticStops = 4u;  // gradient from `stops`, not a ramp texture
 const uint kEntryInterior = 0x80000000u;  // tileLayers entry: the tile lies inside the layer's
                                           // interior (no edge, corner or border in it)
 
@@ -61,6 +63,8 @@ struct Layer {
   vec4 shadowMap;     // the same for the (coarser) level the shadow samples
   vec4 shadowRect;
   vec4 gradient;      // linear: start, end; radial: centre, radius (local units)
+  vec4 stopOffsets;   // up to 4 stops, ascending; unused ones repeat the last
+  vec4 stops[4];      // linear premultiplied colours
   uvec4 info;         // kind, blend, flags, unused
 };
 
@@ -100,11 +104,16 @@ Layer loadLayer(uint li) {
     l.box = layers[li].box;
     l.border = layers[li].border;
   }
-  l.contentMap = l.contentRect = l.gradient = vec4(0.0);
+  l.contentMap = l.contentRect = l.gradient = l.stopOffsets = vec4(0.0);
+  l.stops[0] = l.stops[1] = l.stops[2] = l.stops[3] = vec4(0.0);
   if (kTextured) {
     l.contentMap = layers[li].contentMap;
     l.contentRect = layers[li].contentRect;
-    l.gradient = layers[li].gradient;
+  }
+  if (kTextured || kGradient) l.gradient = layers[li].gradient;
+  if (kGradient) {
+    l.stopOffsets = layers[li].stopOffsets;
+    l.stops = layers[li].stops;
   }
   l.shadow = l.shadowOffset = l.shadowMap = l.shadowRect = vec4(0.0);
   if (kShadow) {
@@ -141,23 +150,40 @@ vec4 sampleRect(vec2 texel, vec4 rect) {
 }
 
 vec4 content(in Layer L, vec2 local) {
-  if (!kTextured) return L.fill;
+  if (!kTextured && !kGradient) return L.fill;
   uint kind = L.info.x;
   // Every kind computes its coordinate; one sample serves them all.
   vec2 ab = L.gradient.zw - L.gradient.xy;
   float t = kind == kKindLinear ? dot(local - L.gradient.xy, ab) / max(dot(ab, ab), 1e-12)
                                 : length(local - L.gradient.xy) / L.gradient.z;
-  vec2 texel = kind == kKindTexture ? local * L.contentMap.xy + L.contentMap.zw
-                                    : vec2(0.5 + clamp(t, 0.0, 1.0) * (L.contentRect.z - 1.0), 0.5);
-  vec4 c;
-  if (kFiltered) {
-    c = sampleRect(texel, L.contentRect);
-  } else {
-    // Every texture here maps texel-for-pixel: fetch, no filtering. Clamping
-    // one texel into the gutter keeps outside points transparent.
-    c = texelFetch(atlas, ivec2(floor(L.contentRect.xy + clamp(texel, vec2(-1.0), L.contentRect.zw))), 0);
+  t = clamp(t, 0.0, 1.0);
+  vec4 c = L.fill;
+  if (kTextured) {
+    vec2 texel = kind == kKindTexture ? local * L.contentMap.xy + L.contentMap.zw
+                                      : vec2(0.5 + t * (L.contentRect.z - 1.0), 0.5);
+    vec4 sampled;
+    if (kFiltered) {
+      sampled = sampleRect(texel, L.contentRect);
+    } else {
+      // Every texture here maps texel-for-pixel: fetch, no filtering. Clamping
+      // one texel into the gutter keeps outside points transparent.
+      sampled = texelFetch(atlas, ivec2(floor(L.contentRect.xy + clamp(texel, vec2(-1.0), L.contentRect.zw))), 0);
+    }
+    c = kind == kKindSolid ? L.fill : sampled;
   }
-  return kind == kKindSolid ? L.fill : c;
+  if (kGradient) {
+    // Piecewise linear through the stops, in linear light (what the ramp
+    // texture of longer gradients holds too).
+    vec4 g = L.stops[0];
+    [[unroll]] for (int j = 1; j < 4; ++j) {
+      float span = L.stopOffsets[j] - L.stopOffsets[j - 1];
+      float f = span > 0.0 ? clamp((t - L.stopOffsets[j - 1]) / span, 0.0, 1.0)
+                           : (t >= L.stopOffsets[j] ? 1.0 : 0.0);
+      g = mix(g, L.stops[j], f);
+    }
+    c = (L.info.z & kFlagAnalyticStops) != 0u ? g : c;
+  }
+  return c;
 }
 
 // The layer's colour at output pixel centre p, before blending: content masked

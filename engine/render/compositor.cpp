@@ -25,8 +25,9 @@ constexpr uint32_t kRampSize = 256;
 // of shaders/composite.glsl).
 constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
                    kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
-                   kFeatureCopy = 64;  // alone: the tile is one opaque texel-for-pixel image
-constexpr uint32_t kFeatureClasses = 128;
+                   kFeatureCopy = 64,  // alone: the tile is one opaque texel-for-pixel image
+                   kFeatureGradient = 128;
+constexpr uint32_t kFeatureClasses = 256;
 
 struct PushConstants {
   float background[4];
@@ -52,8 +53,12 @@ std::vector<gpu::DescriptorBinding> compositeBindings(bool imageOutput) {
 
 uint32_t layerFeatures(const GpuLayer& g) {
   uint32_t f = 0;
-  if (g.info[0] != kKindSolid) f |= kFeatureTextured;
-  if (g.info[0] != kKindSolid && !(g.info[2] & kFlagPixelAligned)) f |= kFeatureFiltered;
+  if (g.info[2] & kFlagAnalyticStops) {
+    f |= kFeatureGradient;
+  } else if (g.info[0] != kKindSolid) {
+    f |= kFeatureTextured;
+    if (!(g.info[2] & kFlagPixelAligned)) f |= kFeatureFiltered;
+  }
   if (g.shadow[3] > 0) {
     f |= kFeatureShadow;
     if (g.info[2] & kFlagShadowFromAlpha) f |= kFeatureShadowAlpha | kFeatureTextured;
@@ -261,12 +266,13 @@ const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t feature
                                                    : "composite_linear.comp";
     std::string name = std::string(shader) + "#" + std::to_string(features);
     p = device_.shared<gpu::ComputePipeline>(name, [&] {
-      const uint32_t spec[7] = {(features & kFeatureTextured) != 0, (features & kFeatureShadow) != 0,
+      const uint32_t spec[8] = {(features & kFeatureTextured) != 0, (features & kFeatureShadow) != 0,
                                 (features & kFeatureShadowAlpha) != 0,
                                 (features & kFeatureEdges) != 0,
                                 (features & kFeatureBlendModes) != 0,
                                 (features & kFeatureFiltered) != 0,
-                                (features & kFeatureCopy) != 0};
+                                (features & kFeatureCopy) != 0,
+                                (features & kFeatureGradient) != 0};
       return new gpu::ComputePipeline(device_, shaders::code(shader),
                                       compositeBindings(target == Target::Group),
                                       sizeof(PushConstants), name.c_str(), spec);

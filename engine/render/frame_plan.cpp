@@ -90,11 +90,12 @@ class Builder {
       case NodeKind::Solid:
       case NodeKind::Gradient: {
         TextureInfo grad;
-        if (n.kind == NodeKind::Gradient) grad = textures_.gradient(n);
+        bool ramp = n.kind == NodeKind::Gradient &&
+                    n.getStops(Prop::GradientStops).size() > kMaxAnalyticStops;
+        if (ramp) grad = textures_.gradient(n);
         glm::dvec2 size = autoSize(n, nullptr);
         emit(n, place * anchorShift(n, size), size, target,
-             n.kind == NodeKind::Gradient ? DrawLayer::Source::Provider : DrawLayer::Source::None,
-             grad);
+             ramp ? DrawLayer::Source::Provider : DrawLayer::Source::None, grad);
         return;
       }
       case NodeKind::Image: {
@@ -186,6 +187,15 @@ class Builder {
         scene::Vec2 c = n.getVec2(Prop::GradientCenter);
         double r = n.getFloat(Prop::GradientRadius) * std::max(size.x, size.y);
         g.gradient = {float(c.x * size.x), float(c.y * size.y), float(r), 0.f};
+      }
+      const scene::Stops& stops = n.getStops(Prop::GradientStops);
+      if (stops.size() <= kMaxAnalyticStops) {
+        flags |= kFlagAnalyticStops;
+        for (size_t j = 0; j < kMaxAnalyticStops; ++j) {
+          const scene::GradientStop& st = stops[std::min(j, stops.size() - 1)];
+          g.stopOffsets[j] = j < stops.size() ? float(st.offset) : 1.0f;
+          g.stops[j] = linearPremultiplied(st.color);
+        }
       }
       opaqueContent = std::all_of(n.getStops(Prop::GradientStops).begin(),
                                   n.getStops(Prop::GradientStops).end(),

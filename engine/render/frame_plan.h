@@ -16,12 +16,22 @@ struct GpuLayer {
   std::array<float, 4> inv0, inv1, box, shape, fill, border, shadow, shadowOffset;
   std::array<float, 4> contentMap, contentRect, shadowMap, shadowRect;  // filled by the compositor
   std::array<float, 4> gradient;
+  std::array<float, 4> stopOffsets;                // up to kMaxAnalyticStops, ascending
+  std::array<std::array<float, 4>, 4> stops;       // linear premultiplied
   std::array<uint32_t, 4> info;  // kind, blend, flags, unused
 };
-static_assert(sizeof(GpuLayer) == 224);
+static_assert(sizeof(GpuLayer) == 304);
+
+// Gradients with at most this many stops are computed in the shader; longer
+// ones sample a ramp texture.
+inline constexpr size_t kMaxAnalyticStops = 4;
 
 enum GpuLayerKind : uint32_t { kKindSolid = 0, kKindLinear = 1, kKindRadial = 2, kKindTexture = 3 };
-enum GpuLayerFlags : uint32_t { kFlagShadowFromAlpha = 1, kFlagPixelAligned = 2 };
+enum GpuLayerFlags : uint32_t {
+  kFlagShadowFromAlpha = 1,
+  kFlagPixelAligned = 2,
+  kFlagAnalyticStops = 4,
+};
 
 // What a texture-backed layer samples, as the texture provider reports it.
 struct TextureInfo {

@@ -5,6 +5,9 @@
 #include <stb_image_write.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdlib>
 
 #include "golden.h"
@@ -83,4 +86,70 @@ TEST_CASE("an image wider than the atlas is shown from a smaller mip level", "[g
   CHECK(int(out.at(100, 20)[0]) == Approx(200).margin(2));
   CHECK(int(out.at(500, 20)[0]) == Approx(30).margin(2));
   CHECK(int(out.at(300, 20)[1]) == Approx(90).margin(2));
+}
+
+namespace {
+
+double srgbDecode(double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); }
+double srgbEncode(double l) {
+  return l <= 0.0031308 ? l * 12.92 : 1.055 * std::pow(l, 1 / 2.4) - 0.055;
+}
+
+// Expected opaque colour of a horizontal gradient at t, interpolated in linear light.
+std::array<int, 3> expectedGradient(const scene::Stops& stops, double t) {
+  size_t k = 0;
+  while (k + 1 < stops.size() && stops[k + 1].offset < t) ++k;
+  const scene::Color a = stops[k].color;
+  const scene::Color b = stops[std::min(k + 1, stops.size() - 1)].color;
+  double span = stops[std::min(k + 1, stops.size() - 1)].offset - stops[k].offset;
+  double f = span > 0 ? std::clamp((t - stops[k].offset) / span, 0.0, 1.0) : 0.0;
+  if (t <= stops.front().offset) f = 0;
+  std::array<int, 3> out{};
+  const uint8_t ca[3] = {a.r, a.g, a.b}, cb[3] = {b.r, b.g, b.b};
+  for (int c = 0; c < 3; ++c) {
+    double l = srgbDecode(ca[c] / 255.0) * (1 - f) + srgbDecode(cb[c] / 255.0) * f;
+    out[c] = int(std::lround(srgbEncode(l) * 255));
+  }
+  return out;
+}
+
+}  // namespace
+
+// Short gradients are computed in the shader, long ones sampled from a ramp
+// texture; both must interpolate their stops in linear light.
+TEST_CASE("gradients interpolate their stops in linear light, short and long", "[gpu][exact]") {
+  auto stopsOf = [](std::vector<std::pair<double, scene::Color>> v) {
+    scene::Stops s;
+    for (auto& [o, c] : v) s.push_back({o, c});
+    return s;
+  };
+  const scene::Stops shortStops =
+      stopsOf({{0.0, {255, 0, 0, 255}}, {0.5, {0, 255, 0, 255}}, {1.0, {0, 0, 255, 255}}});
+  const scene::Stops longStops = stopsOf({{0.0, {255, 0, 0, 255}},
+                                          {0.2, {255, 255, 0, 255}},
+                                          {0.4, {0, 255, 0, 255}},
+                                          {0.6, {0, 255, 255, 255}},
+                                          {0.8, {0, 0, 255, 255}},
+                                          {1.0, {255, 0, 255, 255}}});
+  for (const scene::Stops* stops : {&shortStops, &longStops}) {
+    scene::Scene s;
+    s.canvas.width = 512;
+    s.canvas.height = 32;
+    scene::Node n = scene::makeNode(scene::NodeKind::Gradient, "g");
+    n.values[size_t(scene::Prop::Size)] = scene::Vec2{512, 32};
+    n.values[size_t(scene::Prop::GradientStops)] = *stops;
+    s.nodes.push_back(n);
+    test::Image out = test::render(s, 0, 0);
+    int worst = 0;
+    for (uint32_t x = 0; x < 512; x += 7) {
+      double t = (x + 0.5) / 512.0;
+      auto e = expectedGradient(*stops, t);
+      const uint8_t* p = out.at(x, 16);
+      for (int c = 0; c < 3; ++c) worst = std::max(worst, std::abs(int(p[c]) - e[c]));
+    }
+    INFO(stops->size() << " stops");
+    // The ramp holds 256 texels per gradient, so between texel centres it
+    // interpolates linearly in linear light too; 8-bit storage costs ~1 level.
+    CHECK(worst <= 2);
+  }
 }
