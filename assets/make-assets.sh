@@ -4,9 +4,9 @@
 # fonts, overlay/alphamerge). The outputs are committed; this script documents
 # how each one was made and makes them again.
 #
-#   tools/make-assets.sh            # every image
-#   tools/make-assets.sh NAME...    # only these (file names without extension),
-#                                   # e.g. tools/make-assets.sh sale_badge sticker_star
+#   assets/make-assets.sh            # every image
+#   assets/make-assets.sh NAME...    # only these (file names without extension),
+#                                   # e.g. assets/make-assets.sh sale_badge sticker_star
 #
 # Technique: shapes are drawn as inside tests in geq expressions (rounded boxes,
 # ellipses, polar stars, teardrops, implicit heart) on a 2x canvas and halved

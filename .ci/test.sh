@@ -4,6 +4,6 @@
 # tests run on Mesa's lavapipe when there is no GPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./tools/setup-debian.sh
-./tools/build.sh
+./.ci/setup-debian.sh
+./.ci/build.sh
 ctest --test-dir "${MARQUEE_BUILD_DIR:-build}" --output-on-failure -j 2 --timeout 600

@@ -3,8 +3,8 @@
 # scene (scenes/default.json, with its bundled assets) to out/default-show.mp4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./tools/setup-debian.sh
-./tools/build.sh
+./.ci/setup-debian.sh
+./.ci/build.sh
 mkdir -p out
 ./build/editor/marquee render scenes/default.json -o out/default-show.mp4 --duration "${MARQUEE_DURATION:-10}" \
   --stats out/default-show.stats.json
