@@ -1,6 +1,5 @@
 #include "commands.h"
 
-#include <stb_image.h>
 #include <stb_image_write.h>
 
 #include <signal.h>
@@ -20,9 +19,9 @@
 #include "core/log.h"
 #include "gpu/device.h"
 #include "media/video_writer.h"
+#include "render/asset_check.h"
 #include "render/compositor.h"
 #include "scene/scene.h"
-#include "text/text_renderer.h"
 
 namespace mq::cli {
 namespace {
@@ -105,34 +104,6 @@ void installInterruptHandler() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-// Decodes every image and resolves every font, so validate catches what a
-// render would reject (a truncated PNG passes a header check).
-void checkAssets(const scene::Scene& s, const std::vector<scene::Node>& nodes,
-                 std::vector<scene::SceneIssue>& issues) {
-  for (const scene::Node& n : nodes) {
-    if (n.kind == scene::NodeKind::Image) {
-      fs::path file = s.resolve(n.getString(scene::Prop::Source));
-      int w = 0, h = 0, c = 0;
-      if (stbi_uc* px = stbi_load(file.c_str(), &w, &h, &c, 4)) {
-        stbi_image_free(px);
-      } else {
-        const char* why = stbi_failure_reason();
-        issues.push_back(scene::issueAt(s, n.jsonPointer + "/source",
-                                        "cannot decode image " + file.string() + ": " +
-                                            (why ? why : "unknown")));
-      }
-    }
-    if (n.kind == scene::NodeKind::Text) {
-      try {
-        text::resolveFont(n.getString(scene::Prop::Font), s.baseDir);
-      } catch (const UserError& e) {
-        issues.push_back(scene::issueAt(s, n.jsonPointer + "/font", e.what()));
-      }
-    }
-    checkAssets(s, n.children, issues);
-  }
-}
-
 render::OutputSpec outputSpec(const Args& args, render::OutputFormat format) {
   render::OutputSpec spec;
   spec.format = format;
@@ -162,8 +133,9 @@ double percentile(std::vector<double> v, double p) {
 
 int runValidate(const Args& args) {
   scene::Scene s = scene::loadScene(args.positional()[0]);
-  std::vector<scene::SceneIssue> issues;
-  checkAssets(s, s.nodes, issues);
+  // What a render would reject too: undecodable images, unknown fonts.
+  std::vector<scene::SceneIssue> issues = render::checkImages(s);
+  for (auto& issue : render::checkFonts(s)) issues.push_back(std::move(issue));
   if (!issues.empty()) throw scene::SceneError(std::move(issues));
   size_t count = 0;
   std::function<void(const std::vector<scene::Node>&)> countNodes = [&](const auto& nodes) {

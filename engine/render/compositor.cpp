@@ -9,6 +9,7 @@
 #include "embedded_shaders.h"
 #include "graph/render_graph.h"
 #include "gpu/vk_check.h"
+#include "render/asset_check.h"
 #include "render/tile_binner.h"
 #include "text/text_renderer.h"
 
@@ -21,8 +22,8 @@ using scene::Prop;
 constexpr uint32_t kMaxDispatchesPerFrame = 64;
 constexpr uint32_t kRampSize = 256;
 
-// Shader features a tile class is compiled for (specialisation constants 0..4
-// of shaders/composite.glsl).
+// Shader features a tile class is compiled for (specialisation constants 0..7
+// of shaders/composite.glsl, in bit order).
 constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
                    kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
                    kFeatureCopy = 64,  // alone: the tile is one opaque texel-for-pixel image
@@ -124,15 +125,14 @@ Compositor::~Compositor() { device_.waitIdle(); }
 // Decodes every image and resolves every font up front, so asset errors are
 // reported before any output is written.
 void Compositor::preload(const std::vector<Node>& nodes) {
+  if (&nodes == &scene_.nodes) {
+    if (auto issues = checkFonts(scene_); !issues.empty()) throw scene::SceneError(issues);
+  }
   for (const Node& n : nodes) {
     if (n.kind == scene::NodeKind::Image) image(n);
-    if (n.kind == scene::NodeKind::Gradient) gradient(n);
-    if (n.kind == scene::NodeKind::Text) {
-      try {
-        text::resolveFont(n.getString(Prop::Font), scene_.baseDir);
-      } catch (const UserError& e) {
-        throw scene::SceneError({scene::issueAt(scene_, n.jsonPointer + "/font", e.what())});
-      }
+    if (n.kind == scene::NodeKind::Gradient &&
+        n.getStops(Prop::GradientStops).size() > kMaxAnalyticStops) {
+      gradient(n);
     }
     preload(n.children);
   }
