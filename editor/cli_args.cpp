@@ -30,7 +30,8 @@ std::optional<double> Args::number(const std::string& name, double min, double m
   return d;
 }
 
-std::optional<long long> Args::integer(const std::string& name, long long min, long long max) const {
+std::optional<long long> Args::integer(const std::string& name, long long min,
+                                       long long max) const {
   auto v = value(name);
   if (!v) return std::nullopt;
   char* end = nullptr;
@@ -52,7 +53,8 @@ std::optional<std::pair<int, int>> Args::size(const std::string& name) const {
   std::string rest;
   if (!(in >> w >> x >> h) || (x != 'x' && x != 'X') || (in >> rest) || w < 16 || h < 16 ||
       w > 8192 || h > 8192) {
-    throw UserError(name + ": expected WIDTHxHEIGHT with each side in [16, 8192], got \"" + *v + "\"");
+    throw UserError(name + ": expected WIDTHxHEIGHT with each side in [16, 8192], got \"" + *v +
+                    "\"");
   }
   return std::pair{w, h};
 }
@@ -61,7 +63,8 @@ Args parse(const CommandSpec& spec, int argc, char** argv, int first) {
   Args args;
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
-    if (a.size() > 1 && a[0] == '-' && !(a.size() > 1 && std::isdigit(static_cast<unsigned char>(a[1])))) {
+    if (a.size() > 1 && a[0] == '-' &&
+        !(a.size() > 1 && std::isdigit(static_cast<unsigned char>(a[1])))) {
       std::string value;
       bool inlineValue = false;
       if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
@@ -79,7 +82,8 @@ Args parse(const CommandSpec& spec, int argc, char** argv, int first) {
       }
       if (opt->valueName) {
         if (!inlineValue) {
-          if (i + 1 >= argc) throw UserError(std::string(opt->name) + " needs a value (" + opt->valueName + ")");
+          if (i + 1 >= argc)
+            throw UserError(std::string(opt->name) + " needs a value (" + opt->valueName + ")");
           value = argv[++i];
         }
         args.values_[opt->name].push_back(value);
@@ -101,15 +105,18 @@ Args parse(const CommandSpec& spec, int argc, char** argv, int first) {
 
 std::string helpText(const CommandSpec& spec) {
   std::ostringstream out;
-  out << "usage: marquee " << spec.name << " " << spec.usage << "\n\n" << spec.summary << "\n\noptions:\n";
+  out << "usage: marquee " << spec.name << " " << spec.usage << "\n\n"
+      << spec.summary << "\n\noptions:\n";
   for (const OptionSpec& o : spec.options) {
     std::string left = "  ";
     if (o.shortName) left += std::string(o.shortName) + ", ";
     left += o.name;
     if (o.valueName) left += std::string(" ") + o.valueName;
     out << left;
-    if (left.size() < 28) out << std::string(28 - left.size(), ' ');
-    else out << "\n" << std::string(28, ' ');
+    if (left.size() < 28)
+      out << std::string(28 - left.size(), ' ');
+    else
+      out << "\n" << std::string(28, ' ');
     out << o.help << "\n";
   }
   return out.str();

@@ -1,8 +1,7 @@
 #include "commands.h"
 
-#include <stb_image_write.h>
-
 #include <signal.h>
+#include <stb_image_write.h>
 
 #include <algorithm>
 #include <atomic>
@@ -41,16 +40,27 @@ const OptionSpec kOutputSize{"--output-size", nullptr, "WxH",
                              "scaled)"};
 
 const std::vector<CommandSpec> kCommands = {
-    {"validate", "SCENE", "Check a scene file and its assets; print every problem found.",
-     {kHelp, kVerbose}, 1},
-    {"still", "SCENE -o OUT.png [--time SEC]", "Render one frame of a scene to a PNG image.",
-     {kHelp, {"--output", "-o", "OUT.png", "PNG file to write (required)"},
-      {"--time", nullptr, "SEC", "scene time of the frame (default 0)"}, kOutputSize, kDevice,
-      kValidation, kVerbose},
+    {"validate",
+     "SCENE",
+     "Check a scene file and its assets; print every problem found.",
+     {kHelp, kVerbose},
      1},
-    {"render", "SCENE -o OUT.mp4 (--frames N | --duration SEC)",
+    {"still",
+     "SCENE -o OUT.png [--time SEC]",
+     "Render one frame of a scene to a PNG image.",
+     {kHelp,
+      {"--output", "-o", "OUT.png", "PNG file to write (required)"},
+      {"--time", nullptr, "SEC", "scene time of the frame (default 0)"},
+      kOutputSize,
+      kDevice,
+      kValidation,
+      kVerbose},
+     1},
+    {"render",
+     "SCENE -o OUT.mp4 (--frames N | --duration SEC)",
      "Render a scene offline, deterministically, to H.264 video (MP4, MOV or MKV).",
-     {kHelp, {"--output", "-o", "OUT.mp4", "video file to write (.mp4, .mov, .mkv)"},
+     {kHelp,
+      {"--output", "-o", "OUT.mp4", "video file to write (.mp4, .mov, .mkv)"},
       {"--frames", nullptr, "N", "number of frames to render"},
       {"--duration", nullptr, "SEC", "length to render, in seconds (rounded to whole frames)"},
       {"--stats", nullptr, "FILE.json", "write render statistics as JSON"},
@@ -60,7 +70,10 @@ const std::vector<CommandSpec> kCommands = {
       {"--crf", nullptr, "N", "constant rate factor, 0-51 (default 20)"},
       {"--bitrate", nullptr, "KBPS", "target bitrate in kbit/s instead of --crf"},
       {"--preset", nullptr, "NAME", "encoder preset (default veryfast)"},
-      kOutputSize, kDevice, kValidation, kVerbose},
+      kOutputSize,
+      kDevice,
+      kValidation,
+      kVerbose},
      1},
 };
 
@@ -94,7 +107,9 @@ std::string lowerExtension(const fs::path& p) {
 // file is removed and the exit status says the render did not complete.
 std::atomic<bool> g_interrupted{false};
 
-void onInterrupt(int) { g_interrupted = true; }
+void onInterrupt(int) {
+  g_interrupted = true;
+}
 
 void installInterruptHandler() {
   struct sigaction sa {};
@@ -260,10 +275,11 @@ int runRender(const Args& args) {
   stats["width"] = width;
   stats["height"] = height;
   stats["fps_target"] = s.canvas.fps.toDouble();
-  stats["render_ms"] = {{"p50", percentile(gpuMs, 50)},
-                        {"p95", percentile(gpuMs, 95)},
-                        {"p99", percentile(gpuMs, 99)},
-                        {"max", gpuMs.empty() ? 0.0 : *std::max_element(gpuMs.begin(), gpuMs.end())}};
+  stats["render_ms"] = {
+      {"p50", percentile(gpuMs, 50)},
+      {"p95", percentile(gpuMs, 95)},
+      {"p99", percentile(gpuMs, 99)},
+      {"max", gpuMs.empty() ? 0.0 : *std::max_element(gpuMs.begin(), gpuMs.end())}};
   stats["wall_s"] = wall;
   stats["fps"] = wall > 0 ? double(frames) / wall : 0.0;
   stats["device"] = device.name();
@@ -284,7 +300,9 @@ int runRender(const Args& args) {
 
 }  // namespace
 
-const std::vector<CommandSpec>& commands() { return kCommands; }
+const std::vector<CommandSpec>& commands() {
+  return kCommands;
+}
 
 int run(const CommandSpec& spec, const Args& args) {
   applyVerbosity(args);

@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
     return mq::cli::run(*spec, args);
   } catch (const mq::scene::SceneError& e) {
     std::fprintf(stderr, "%s", e.what());
-    if (std::strlen(e.what()) && e.what()[std::strlen(e.what()) - 1] != '\n') std::fputc('\n', stderr);
+    if (std::strlen(e.what()) && e.what()[std::strlen(e.what()) - 1] != '\n')
+      std::fputc('\n', stderr);
     return mq::cli::kExitBadInput;
   } catch (const mq::UserError& e) {
     std::fprintf(stderr, "marquee: %s\n", e.what());

@@ -27,7 +27,7 @@ class RuntimeError : public std::runtime_error {
 
 }  // namespace mq
 
-#define MQ_CHECK(cond)                                                   \
-  do {                                                                   \
+#define MQ_CHECK(cond)                                                               \
+  do {                                                                               \
     if (!(cond)) ::mq::abortWithMessage(__FILE__, __LINE__, "check failed: " #cond); \
   } while (0)

@@ -23,8 +23,12 @@ std::mutex g_mutex;
 
 }  // namespace
 
-void setLevel(Level l) { g_level = l; }
-Level level() { return g_level; }
+void setLevel(Level l) {
+  g_level = l;
+}
+Level level() {
+  return g_level;
+}
 
 void write(Level l, const std::string& message) {
   static const char* names[] = {"debug", "info", "warning", "error"};

@@ -44,8 +44,7 @@ ComputePipeline::ComputePipeline(Device& device, std::span<const uint32_t> spirv
                             specialization.data()};
   if (!specialization.empty()) info.stage.pSpecializationInfo = &spec;
   info.layout = layout_;
-  MQ_VK_CHECK(
-      vkCreateComputePipelines(dev, device.pipelineCache(), 1, &info, nullptr, &pipeline_));
+  MQ_VK_CHECK(vkCreateComputePipelines(dev, device.pipelineCache(), 1, &info, nullptr, &pipeline_));
   device.destroyShaderModule(module);
   device.setDebugName(uint64_t(pipeline_), VK_OBJECT_TYPE_PIPELINE, debugName);
 }

@@ -1,12 +1,12 @@
 #include "gpu/device.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-
-#include <unistd.h>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -24,21 +24,31 @@ bool envFlag(const char* name) {
 
 const char* typeName(VkPhysicalDeviceType type) {
   switch (type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "CPU";
-    default: return "other";
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return "discrete GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return "integrated GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return "virtual GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return "CPU";
+    default:
+      return "other";
   }
 }
 
 int typeRank(VkPhysicalDeviceType type) {
   switch (type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return 4;
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return 3;
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return 2;
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return 1;
-    default: return 0;
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return 4;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return 3;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -59,7 +69,8 @@ std::filesystem::path pipelineCachePath() {
 const char* resultName(VkResult r) {
   switch (r) {
 #define MQ_CASE(x) \
-  case x: return #x;
+  case x:          \
+    return #x;
     MQ_CASE(VK_SUCCESS)
     MQ_CASE(VK_NOT_READY)
     MQ_CASE(VK_TIMEOUT)
@@ -81,7 +92,8 @@ const char* resultName(VkResult r) {
     MQ_CASE(VK_SUBOPTIMAL_KHR)
     MQ_CASE(VK_ERROR_OUT_OF_DATE_KHR)
 #undef MQ_CASE
-    default: return "VK_ERROR_(unknown)";
+    default:
+      return "VK_ERROR_(unknown)";
   }
 }
 
@@ -274,7 +286,8 @@ void Device::pickPhysicalDevice(const std::string& preferred) {
         break;
       }
     }
-    if (!chosen) throw UserError("no Vulkan device matches \"" + preferred + "\"; devices:" + listing);
+    if (!chosen)
+      throw UserError("no Vulkan device matches \"" + preferred + "\"; devices:" + listing);
   } else {
     // Prefer a discrete GPU; among equals keep the driver's order.
     std::stable_sort(usable.begin(), usable.end(), [](const Candidate& a, const Candidate& b) {
@@ -372,7 +385,8 @@ void Device::savePipelineCache() {
   std::filesystem::path path = pipelineCachePath();
   if (path.empty()) return;
   size_t size = 0;
-  if (vkGetPipelineCacheData(device_, pipelineCache_, &size, nullptr) != VK_SUCCESS || !size) return;
+  if (vkGetPipelineCacheData(device_, pipelineCache_, &size, nullptr) != VK_SUCCESS || !size)
+    return;
   std::vector<char> data(size);
   if (vkGetPipelineCacheData(device_, pipelineCache_, &size, data.data()) != VK_SUCCESS) return;
   std::error_code ec;
@@ -432,7 +446,9 @@ Buffer Device::createBuffer(VkDeviceSize size, VkBufferUsageFlags usage, MemoryU
   vkGetBufferMemoryRequirements(device_, b->buffer, &req);
   VkMemoryPropertyFlags required = 0, preferred = 0;
   switch (memory) {
-    case MemoryUsage::GpuOnly: preferred = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT; break;
+    case MemoryUsage::GpuOnly:
+      preferred = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+      break;
     case MemoryUsage::Upload:
       required = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT;
       preferred = VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
@@ -579,9 +595,8 @@ void Device::uploadRegions(const Image& image, std::span<const RegionUpload> reg
     vkCmdPipelineBarrier2(cmd, &dep);
   }
   if (!copies.empty()) {
-    vkCmdCopyBufferToImage(cmd, staging->buffer, image->image,
-                           VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, uint32_t(copies.size()),
-                           copies.data());
+    vkCmdCopyBufferToImage(cmd, staging->buffer, image->image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                           uint32_t(copies.size()), copies.data());
   }
   b.srcStageMask = VK_PIPELINE_STAGE_2_ALL_TRANSFER_BIT;
   b.srcAccessMask = VK_ACCESS_2_TRANSFER_WRITE_BIT;
@@ -666,10 +681,13 @@ void Device::waitForFrame(uint64_t value) {
   wait.pSemaphores = &timeline_;
   wait.pValues = &value;
   VkResult r = vkWaitSemaphores(device_, &wait, UINT64_MAX);
-  if (r != VK_SUCCESS) throw RuntimeError(std::string("waiting for the GPU failed: ") + resultName(r));
+  if (r != VK_SUCCESS)
+    throw RuntimeError(std::string("waiting for the GPU failed: ") + resultName(r));
 }
 
-void Device::waitIdle() { MQ_VK_CHECK(vkDeviceWaitIdle(device_)); }
+void Device::waitIdle() {
+  MQ_VK_CHECK(vkDeviceWaitIdle(device_));
+}
 
 void Device::destroyLater(std::function<void()> destroy) {
   // While recording, the object may be used by the frame being recorded: its

@@ -33,8 +33,8 @@ void GpuTimer::end(VkCommandBuffer cmd) {
 double GpuTimer::milliseconds() const {
   if (!pool_) return 0;
   uint64_t stamps[2] = {};
-  if (vkGetQueryPoolResults(device_.device(), pool_, 0, 2, sizeof(stamps), stamps,
-                            sizeof(uint64_t), VK_QUERY_RESULT_64_BIT) != VK_SUCCESS) {
+  if (vkGetQueryPoolResults(device_.device(), pool_, 0, 2, sizeof(stamps), stamps, sizeof(uint64_t),
+                            VK_QUERY_RESULT_64_BIT) != VK_SUCCESS) {
     return 0;
   }
   return double(stamps[1] - stamps[0]) * device_.limits().timestampPeriod / 1e6;

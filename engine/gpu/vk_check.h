@@ -12,10 +12,11 @@ const char* resultName(VkResult result);
 
 }  // namespace mq::gpu
 
-#define MQ_VK_CHECK(expr)                                                           \
-  do {                                                                              \
-    VkResult mq_vk_result_ = (expr);                                                \
-    if (mq_vk_result_ != VK_SUCCESS)                                                \
-      ::mq::abortWithMessage(__FILE__, __LINE__, std::string(#expr " returned ") + \
-                                                     ::mq::gpu::resultName(mq_vk_result_)); \
+#define MQ_VK_CHECK(expr)                                                          \
+  do {                                                                             \
+    VkResult mq_vk_result_ = (expr);                                               \
+    if (mq_vk_result_ != VK_SUCCESS)                                               \
+      ::mq::abortWithMessage(                                                      \
+          __FILE__, __LINE__,                                                      \
+          std::string(#expr " returned ") + ::mq::gpu::resultName(mq_vk_result_)); \
   } while (0)

@@ -172,8 +172,12 @@ AccessInfo accessInfo(Access a) {
               0,
               true};
     case Access::ComputeSampledReadGeneral:
-      return {kCompute, VK_ACCESS_2_SHADER_SAMPLED_READ_BIT, VK_IMAGE_LAYOUT_GENERAL,
-              VK_IMAGE_USAGE_SAMPLED_BIT, 0, false};
+      return {kCompute,
+              VK_ACCESS_2_SHADER_SAMPLED_READ_BIT,
+              VK_IMAGE_LAYOUT_GENERAL,
+              VK_IMAGE_USAGE_SAMPLED_BIT,
+              0,
+              false};
     case Access::FragmentSampledRead:
       return {VK_PIPELINE_STAGE_2_FRAGMENT_SHADER_BIT,
               VK_ACCESS_2_SHADER_SAMPLED_READ_BIT,

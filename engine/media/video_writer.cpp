@@ -36,7 +36,8 @@ std::string avErrorText(int err) {
 // Throws mq::RuntimeError for a negative FFmpeg return value.
 void check(int err, std::string_view what, const fs::path& file) {
   if (err >= 0) return;
-  throw RuntimeError(std::string(what) + " failed for '" + file.string() + "': " + avErrorText(err));
+  throw RuntimeError(std::string(what) + " failed for '" + file.string() +
+                     "': " + avErrorText(err));
 }
 
 std::string lower(std::string s) {
@@ -87,7 +88,9 @@ void validate(const fs::path& path, const VideoSettings& s) {
 
 // Releases a wrapped caller plane: the memory belongs to the caller, so this
 // only counts the release (see Impl::write).
-void releaseBorrowed(void* opaque, uint8_t*) { ++*static_cast<int*>(opaque); }
+void releaseBorrowed(void* opaque, uint8_t*) {
+  ++*static_cast<int*>(opaque);
+}
 
 }  // namespace
 
@@ -105,12 +108,12 @@ struct VideoFileWriter::Impl {
   AVFormatContext* fmt = nullptr;
   AVCodecContext* enc = nullptr;
   AVStream* stream = nullptr;
-  AVFrame* frame = nullptr;   // owned picture (conversion or copy path)
+  AVFrame* frame = nullptr;  // owned picture (conversion or copy path)
   AVPacket* packet = nullptr;
   SwsContext* sws = nullptr;
   AVPixelFormat inputFormat = AV_PIX_FMT_NV12;
-  bool zeroCopy = false;      // hand the caller's planes to the encoder directly
-  bool fileOpen = false;      // the partial file exists
+  bool zeroCopy = false;  // hand the caller's planes to the encoder directly
+  bool fileOpen = false;  // the partial file exists
   bool finished = false;
   int64_t frames = 0;
 
@@ -220,7 +223,8 @@ struct VideoFileWriter::Impl {
       av_dict_set(&options, "sc_threshold", "0", 0);
     }
     const int err = avcodec_open2(enc, codec, &options);
-    for (const AVDictionaryEntry* e = nullptr; (e = av_dict_get(options, "", e, AV_DICT_IGNORE_SUFFIX));)
+    for (const AVDictionaryEntry* e = nullptr;
+         (e = av_dict_get(options, "", e, AV_DICT_IGNORE_SUFFIX));)
       log::debug("encoder '", codecName, "' ignored option ", e->key, "=", e->value);
     av_dict_free(&options);
     if (err == AVERROR(EINVAL))
@@ -277,8 +281,8 @@ struct VideoFileWriter::Impl {
       f->linesize[0] = in.yStride;
       f->data[1] = const_cast<uint8_t*>(in.uv);
       f->linesize[1] = in.uvStride;
-      f->buf[0] = av_buffer_create(f->data[0], static_cast<size_t>(in.yStride) * h,
-                                   releaseBorrowed, &released, AV_BUFFER_FLAG_READONLY);
+      f->buf[0] = av_buffer_create(f->data[0], static_cast<size_t>(in.yStride) * h, releaseBorrowed,
+                                   &released, AV_BUFFER_FLAG_READONLY);
       f->buf[1] = av_buffer_create(f->data[1], static_cast<size_t>(in.uvStride) * (h / 2),
                                    releaseBorrowed, &released, AV_BUFFER_FLAG_READONLY);
       int err = (f->buf[0] && f->buf[1]) ? 0 : AVERROR(ENOMEM);
@@ -348,10 +352,20 @@ VideoFileWriter::VideoFileWriter(fs::path path, const VideoSettings& settings)
 
 VideoFileWriter::~VideoFileWriter() = default;
 
-void VideoFileWriter::write(const Nv12Frame& frame) { impl_->write(frame); }
-void VideoFileWriter::finish() { impl_->finish(); }
-int64_t VideoFileWriter::framesWritten() const { return impl_->frames; }
-const fs::path& VideoFileWriter::path() const { return impl_->path; }
-const fs::path& VideoFileWriter::partialPath() const { return impl_->partial; }
+void VideoFileWriter::write(const Nv12Frame& frame) {
+  impl_->write(frame);
+}
+void VideoFileWriter::finish() {
+  impl_->finish();
+}
+int64_t VideoFileWriter::framesWritten() const {
+  return impl_->frames;
+}
+const fs::path& VideoFileWriter::path() const {
+  return impl_->path;
+}
+const fs::path& VideoFileWriter::partialPath() const {
+  return impl_->partial;
+}
 
 }  // namespace mq::media

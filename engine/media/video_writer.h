@@ -29,10 +29,10 @@ struct VideoSettings {
   Rational fps{30, 1};
   std::string codec = "libx264";  // an FFmpeg encoder name
   std::string preset = "veryfast";
-  int crf = 20;  // used when bitrate == 0
+  int crf = 20;         // used when bitrate == 0
   int64_t bitrate = 0;  // bits/s; > 0: CBR-ish (maxrate = bitrate, 2 s buffer) instead of CRF
   double keyframeIntervalSeconds = 2.0;  // GOP = round(seconds * fps) frames; first frame is a key
-  int threads = 2;  // fixed, so output is reproducible
+  int threads = 2;                       // fixed, so output is reproducible
 };
 
 // One NV12 picture: BT.709 limited range, width x height luma bytes and

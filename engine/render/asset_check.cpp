@@ -44,9 +44,9 @@ std::vector<scene::SceneIssue> checkImages(const scene::Scene& scene) {
       return;
     }
     const char* why = stbi_failure_reason();
-    issues.push_back(scene::issueAt(scene, n.jsonPointer + "/source",
-                                    "cannot decode image " + file.string() + ": " +
-                                        (why ? why : "unknown")));
+    issues.push_back(
+        scene::issueAt(scene, n.jsonPointer + "/source",
+                       "cannot decode image " + file.string() + ": " + (why ? why : "unknown")));
   });
   return issues;
 }

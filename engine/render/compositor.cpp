@@ -7,8 +7,8 @@
 
 #include "core/error.h"
 #include "embedded_shaders.h"
-#include "graph/render_graph.h"
 #include "gpu/vk_check.h"
+#include "graph/render_graph.h"
 #include "render/asset_check.h"
 #include "render/tile_binner.h"
 #include "text/text_renderer.h"
@@ -27,7 +27,7 @@ constexpr uint32_t kRampSize = 256;
 constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
                    kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
                    kFeatureCopy = 64,  // alone: the tile is one opaque texel-for-pixel image
-                   kFeatureGradient = 128;
+    kFeatureGradient = 128;
 constexpr uint32_t kFeatureClasses = 256;
 
 struct PushConstants {
@@ -74,9 +74,12 @@ std::array<float, 4> rectOf(const AtlasRect& r) {
 
 text::Align toTextAlign(scene::Align a) {
   switch (a) {
-    case scene::Align::Center: return text::Align::Center;
-    case scene::Align::Right: return text::Align::Right;
-    default: return text::Align::Left;
+    case scene::Align::Center:
+      return text::Align::Center;
+    case scene::Align::Right:
+      return text::Align::Right;
+    default:
+      return text::Align::Left;
   }
 }
 
@@ -120,7 +123,9 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
   preload(scene.nodes);
 }
 
-Compositor::~Compositor() { device_.waitIdle(); }
+Compositor::~Compositor() {
+  device_.waitIdle();
+}
 
 // Decodes every image and resolves every font up front, so asset errors are
 // reported before any output is written.
@@ -200,10 +205,9 @@ TextureInfo Compositor::text(const Node& node, double pixelsPerUnit) {
   } catch (const UserError& e) {
     throw scene::SceneError({scene::issueAt(scene_, node.jsonPointer + "/font", e.what())});
   }
-  TextureData data = makeTexture(uint32_t(std::max(1, bitmap.width)),
-                                 uint32_t(std::max(1, bitmap.height)),
-                                 bitmap.rgba.empty() ? std::vector<float>(4, 0.f) : bitmap.rgba,
-                                 true);
+  TextureData data =
+      makeTexture(uint32_t(std::max(1, bitmap.width)), uint32_t(std::max(1, bitmap.height)),
+                  bitmap.rgba.empty() ? std::vector<float>(4, 0.f) : bitmap.rgba, true);
   TextureInfo info;
   info.naturalWidth = bitmap.boxWidth;
   info.naturalHeight = bitmap.boxHeight;
@@ -251,7 +255,8 @@ void Compositor::writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes
   if (!buffer || buffer->size < bytes) {
     // Grow geometrically; the old buffer is destroyed once its frame retired.
     VkDeviceSize size = std::max<VkDeviceSize>(bytes, buffer ? buffer->size * 2 : 4096);
-    buffer = device_.createBuffer(size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUsage::Upload);
+    buffer =
+        device_.createBuffer(size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUsage::Upload);
   }
   std::memcpy(buffer->mapped, data, bytes);
   device_.flush(buffer);
@@ -266,13 +271,11 @@ const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t feature
                                                    : "composite_linear.comp";
     std::string name = std::string(shader) + "#" + std::to_string(features);
     p = device_.shared<gpu::ComputePipeline>(name, [&] {
-      const uint32_t spec[8] = {(features & kFeatureTextured) != 0, (features & kFeatureShadow) != 0,
-                                (features & kFeatureShadowAlpha) != 0,
-                                (features & kFeatureEdges) != 0,
-                                (features & kFeatureBlendModes) != 0,
-                                (features & kFeatureFiltered) != 0,
-                                (features & kFeatureCopy) != 0,
-                                (features & kFeatureGradient) != 0};
+      const uint32_t spec[8] = {
+          (features & kFeatureTextured) != 0,    (features & kFeatureShadow) != 0,
+          (features & kFeatureShadowAlpha) != 0, (features & kFeatureEdges) != 0,
+          (features & kFeatureBlendModes) != 0,  (features & kFeatureFiltered) != 0,
+          (features & kFeatureCopy) != 0,        (features & kFeatureGradient) != 0};
       return new gpu::ComputePipeline(device_, shaders::code(shader),
                                       compositeBindings(target == Target::Group),
                                       sizeof(PushConstants), name.c_str(), spec);
@@ -436,8 +439,8 @@ FrameTicket Compositor::submit(double sceneTime) {
   uint32_t slotIndex = device_.currentSlot();
   std::vector<AtlasRect> groupRects;
   for (size_t i = 0; i < plan.groups.size(); ++i) {
-    groupRects.push_back(atlas_.renderTarget((uint64_t(slotIndex) << 32) | i,
-                                             plan.groups[i].width, plan.groups[i].height));
+    groupRects.push_back(atlas_.renderTarget((uint64_t(slotIndex) << 32) | i, plan.groups[i].width,
+                                             plan.groups[i].height));
   }
 
   VkCommandBuffer cmd = device_.beginFrame();
@@ -454,13 +457,13 @@ FrameTicket Compositor::submit(double sceneTime) {
   // and places every barrier.
   graph::RenderGraph g;
   const gpu::Image& atlasImage = atlas_.image();
-  graph::ImageRef atlas = g.importImage(
-      "atlas", {atlasImage->format, atlasImage->width, atlasImage->height, 1}, atlasImage->image,
-      atlasImage->view,
-      // Left by the previous frame's group passes (or the last upload).
-      {VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
-       VK_IMAGE_LAYOUT_GENERAL},
-      {});
+  graph::ImageRef atlas =
+      g.importImage("atlas", {atlasImage->format, atlasImage->width, atlasImage->height, 1},
+                    atlasImage->image, atlasImage->view,
+                    // Left by the previous frame's group passes (or the last upload).
+                    {VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                     VK_IMAGE_LAYOUT_GENERAL},
+                    {});
   for (size_t i = 0; i < plan.groups.size(); ++i) {
     g.addPass(
         "group" + std::to_string(i),
@@ -472,10 +475,10 @@ FrameTicket Compositor::submit(double sceneTime) {
                           Target::Group, VK_NULL_HANDLE, groupRects[i], groupRects);
         });
   }
-  graph::BufferRef output = g.importBuffer(
-      "output", {slot.output->size}, slot.output->buffer, graph::ResourceState{},
-      graph::ResourceState{VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT,
-                           VK_IMAGE_LAYOUT_UNDEFINED});
+  graph::BufferRef output =
+      g.importBuffer("output", {slot.output->size}, slot.output->buffer, graph::ResourceState{},
+                     graph::ResourceState{VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT,
+                                          VK_IMAGE_LAYOUT_UNDEFINED});
   g.addPass(
       "composite",
       [&](graph::PassBuilder& b) {

@@ -35,7 +35,9 @@ Mat rotation(double degrees) {
   m[1] = glm::dvec3(-s, c, 0);
   return m;
 }
-double linearScale(const Mat& m) { return std::sqrt(std::abs(m[0][0] * m[1][1] - m[1][0] * m[0][1])); }
+double linearScale(const Mat& m) {
+  return std::sqrt(std::abs(m[0][0] * m[1][1] - m[1][0] * m[0][1]));
+}
 glm::dvec2 apply(const Mat& m, double x, double y) {
   glm::dvec3 v = m * glm::dvec3(x, y, 1);
   return {v.x, v.y};
@@ -43,10 +45,10 @@ glm::dvec2 apply(const Mat& m, double x, double y) {
 
 bool isIsolatedGroup(const Node& n) {
   const scene::Insets c = n.getInsets(Prop::Crop);
-  return n.getFloat(Prop::Opacity) < 1.0 || n.getEnum<scene::Blend>(Prop::Blend) != scene::Blend::Normal ||
-         c.left > 0 || c.top > 0 || c.right > 0 || c.bottom > 0 ||
-         n.getFloat(Prop::CornerRadius) > 0 || n.getFloat(Prop::BorderWidth) > 0 ||
-         n.getColor(Prop::ShadowColor).a > 0;
+  return n.getFloat(Prop::Opacity) < 1.0 ||
+         n.getEnum<scene::Blend>(Prop::Blend) != scene::Blend::Normal || c.left > 0 || c.top > 0 ||
+         c.right > 0 || c.bottom > 0 || n.getFloat(Prop::CornerRadius) > 0 ||
+         n.getFloat(Prop::BorderWidth) > 0 || n.getColor(Prop::ShadowColor).a > 0;
 }
 
 class Builder {
@@ -86,7 +88,9 @@ class Builder {
     Mat place = parentToTarget * placement(n);
     if (linearScale(place) < 1e-9) return;  // scaled to nothing
     switch (n.kind) {
-      case NodeKind::Group: addGroup(n, place, target); return;
+      case NodeKind::Group:
+        addGroup(n, place, target);
+        return;
       case NodeKind::Solid:
       case NodeKind::Gradient: {
         TextureInfo grad;
@@ -285,9 +289,10 @@ FramePlan buildFramePlan(const scene::Scene& scene, double /*time*/, uint32_t ou
   b.plan.main.width = outWidth;
   b.plan.main.height = outHeight;
   b.plan.main.background = linearPremultiplied(scene.canvas.background);
-  b.addNodes(scene.nodes,
-             scaling(double(outWidth) / scene.canvas.width, double(outHeight) / scene.canvas.height),
-             b.plan.main);
+  b.addNodes(
+      scene.nodes,
+      scaling(double(outWidth) / scene.canvas.width, double(outHeight) / scene.canvas.height),
+      b.plan.main);
   return std::move(b.plan);
 }
 

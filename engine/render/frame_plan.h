@@ -16,9 +16,9 @@ struct GpuLayer {
   std::array<float, 4> inv0, inv1, box, shape, fill, border, shadow, shadowOffset;
   std::array<float, 4> contentMap, contentRect, shadowMap, shadowRect;  // filled by the compositor
   std::array<float, 4> gradient;
-  std::array<float, 4> stopOffsets;                // up to kMaxAnalyticStops, ascending
-  std::array<std::array<float, 4>, 4> stops;       // linear premultiplied
-  std::array<uint32_t, 4> info;  // kind, blend, flags, unused
+  std::array<float, 4> stopOffsets;           // up to kMaxAnalyticStops, ascending
+  std::array<std::array<float, 4>, 4> stops;  // linear premultiplied
+  std::array<uint32_t, 4> info;               // kind, blend, flags, unused
 };
 static_assert(sizeof(GpuLayer) == 304);
 
@@ -62,8 +62,8 @@ struct DrawLayer {
   // Texture mapping, resolved to atlas rectangles by the compositor:
   // level-0 normalised uv = local * uvMap.xy + uvMap.zw.
   std::array<double, 4> uvMap{0, 0, 0, 0};
-  double contentLod = 0;  // mip level the content is sampled at (continuous)
-  double shadowLod = 0;   // mip level whose bilinear blur approximates the shadow blur
+  double contentLod = 0;        // mip level the content is sampled at (continuous)
+  double shadowLod = 0;         // mip level whose bilinear blur approximates the shadow blur
   std::array<float, 4> bounds;  // output-space AABB x0, y0, x1, y1 (pixels), shadow included
   // `interior` (local units): the box inset past corners, border and the
   // antialiased edge. Output points inside it get the plain content, and if
@@ -74,7 +74,7 @@ struct DrawLayer {
 };
 
 struct DrawList {
-  uint32_t width = 0, height = 0;  // pixels of the target
+  uint32_t width = 0, height = 0;               // pixels of the target
   std::array<float, 4> background{0, 0, 0, 0};  // linear premultiplied
   std::vector<DrawLayer> layers;                // bottom to top
 };

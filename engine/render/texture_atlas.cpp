@@ -6,7 +6,9 @@
 
 namespace mq::render {
 
-TextureAtlas::TextureAtlas(gpu::Device& device) : device_(device) { grow(1024); }
+TextureAtlas::TextureAtlas(gpu::Device& device) : device_(device) {
+  grow(1024);
+}
 
 void TextureAtlas::grow(uint32_t minHeight) {
   uint32_t limit = std::min<uint32_t>(device_.limits().maxImageDimension2D, 16384);
@@ -24,13 +26,16 @@ void TextureAtlas::grow(uint32_t minHeight) {
   info.storageViewFormat = VK_FORMAT_R8G8B8A8_UNORM;
   info.width = kWidth;
   info.height = h;
-  info.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_STORAGE_BIT |
-               VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+  info.usage =
+      VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
   image_ = device_.createImage(info);  // the old one is destroyed once no frame uses it
   height_ = h;
   std::vector<gpu::RegionUpload> regions;
   for (const Upload& u : uploads_) {
-    regions.push_back({u.rect.x, u.rect.y, u.rect.width, u.rect.height,
+    regions.push_back({u.rect.x,
+                       u.rect.y,
+                       u.rect.width,
+                       u.rect.height,
                        {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size()}});
   }
   device_.uploadRegions(image_, regions, /*fresh=*/true);
@@ -68,7 +73,10 @@ std::vector<AtlasRect> TextureAtlas::add(const TextureData& data) {
   }
   for (size_t i = firstNew; i < uploads_.size(); ++i) {
     const Upload& u = uploads_[i];
-    regions.push_back({u.rect.x, u.rect.y, u.rect.width, u.rect.height,
+    regions.push_back({u.rect.x,
+                       u.rect.y,
+                       u.rect.width,
+                       u.rect.height,
                        {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size()}});
   }
   device_.uploadRegions(image_, regions, /*fresh=*/false);
@@ -84,7 +92,10 @@ AtlasRect TextureAtlas::renderTarget(uint64_t key, uint32_t width, uint32_t heig
   AtlasRect r = allocate(width, height);
   uploads_.push_back({r, std::vector<uint8_t>(size_t(width) * height * 4, 0)});
   const Upload& u = uploads_.back();
-  gpu::RegionUpload region{r.x, r.y, r.width, r.height,
+  gpu::RegionUpload region{r.x,
+                           r.y,
+                           r.width,
+                           r.height,
                            {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size()}};
   device_.uploadRegions(image_, std::span(&region, 1), /*fresh=*/false);
   targets_[key] = r;

@@ -26,7 +26,9 @@ const std::array<float, 256>& srgbTable() {
 
 }  // namespace
 
-float srgbToLinear(uint8_t value) { return srgbTable()[value]; }
+float srgbToLinear(uint8_t value) {
+  return srgbTable()[value];
+}
 
 uint8_t linearToSrgb8(float value) {
   // Thresholds between consecutive codes, in linear light: the exact nearest
@@ -39,7 +41,8 @@ uint8_t linearToSrgb8(float value) {
     }
     return t;
   }();
-  return uint8_t(std::upper_bound(thresholds.begin(), thresholds.end(), value) - thresholds.begin());
+  return uint8_t(std::upper_bound(thresholds.begin(), thresholds.end(), value) -
+                 thresholds.begin());
 }
 
 TextureData makeTexture(uint32_t width, uint32_t height, const std::vector<float>& rgba,

@@ -21,7 +21,7 @@ namespace mq::render {
 struct TextureData {
   uint32_t width = 0, height = 0;
   std::vector<std::vector<uint8_t>> levels;  // RGBA8 (sRGB-encoded) per mip level, level 0 first
-  bool opaque = true;                         // every pixel has alpha 1
+  bool opaque = true;                        // every pixel has alpha 1
 };
 
 // sRGB-encoded 8-bit value to linear light.

@@ -18,7 +18,7 @@ inline constexpr uint32_t kEntryInterior = 0x80000000u;  // matches shaders/comp
 
 struct TileBins {
   uint32_t tilesX = 0, tilesY = 0;
-  std::vector<uint32_t> ranges;  // per tile: first index into `indices`, count (pairs)
+  std::vector<uint32_t> ranges;   // per tile: first index into `indices`, count (pairs)
   std::vector<uint32_t> indices;  // layer indices, | kEntryInterior
 };
 

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -25,8 +25,8 @@ inline constexpr int kNodeKindCount = 5;
 const char* nodeKindName(NodeKind kind);
 
 // Bitmask of node kinds, for the property table.
-inline constexpr uint32_t kSolid = 1u << 0, kGradient = 1u << 1, kImage = 1u << 2,
-                          kText = 1u << 3, kGroup = 1u << 4, kAll = 0x1f;
+inline constexpr uint32_t kSolid = 1u << 0, kGradient = 1u << 1, kImage = 1u << 2, kText = 1u << 3,
+                          kGroup = 1u << 4, kAll = 0x1f;
 
 struct Vec2 {
   double x = 0, y = 0;
@@ -146,8 +146,8 @@ struct Scene {
 //   FILE:LINE:COL: POINTER: MESSAGE
 struct SceneIssue {
   std::string file;
-  int line = 0;    // 1-based; 0 when unknown
-  int column = 0;  // 1-based
+  int line = 0;         // 1-based; 0 when unknown
+  int column = 0;       // 1-based
   std::string pointer;  // JSON pointer (RFC 6901) of the offending value; "" for the root
   std::string message;  // what was expected (and what was found)
 };

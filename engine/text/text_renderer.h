@@ -12,11 +12,11 @@ namespace mq::text {
 enum class Align : uint8_t { Left, Center, Right };
 
 struct TextStyle {
-  std::string text;                // UTF-8; '\n' forces a line break
-  std::filesystem::path fontFile;  // resolved with resolveFont()
-  double fontSize = 48;            // em size, canvas px
-  float color[4] = {1, 1, 1, 1};          // linear RGB, straight alpha
-  double outlineWidth = 0;                // canvas px
+  std::string text;                      // UTF-8; '\n' forces a line break
+  std::filesystem::path fontFile;        // resolved with resolveFont()
+  double fontSize = 48;                  // em size, canvas px
+  float color[4] = {1, 1, 1, 1};         // linear RGB, straight alpha
+  double outlineWidth = 0;               // canvas px
   float outlineColor[4] = {0, 0, 0, 1};  // linear RGB, straight alpha
   Align align = Align::Left;
   double lineHeight = 1.2;  // baseline-to-baseline, in em
@@ -29,11 +29,11 @@ struct TextStyle {
 // row-major, top row first. The bitmap covers the box plus `padding` pixels on
 // every side (outline and glyph overhang can reach outside the box).
 struct TextBitmap {
-  int width = 0, height = 0;   // pixels, including padding
-  int padding = 0;             // pixels on each side around the box
-  double boxWidth = 0;         // canvas px (the node's automatic size)
-  double boxHeight = 0;        // canvas px
-  std::vector<float> rgba;     // width * height * 4
+  int width = 0, height = 0;  // pixels, including padding
+  int padding = 0;            // pixels on each side around the box
+  double boxWidth = 0;        // canvas px (the node's automatic size)
+  double boxHeight = 0;       // canvas px
+  std::vector<float> rgba;    // width * height * 4
 };
 
 // Renders `style` with `pixelsPerUnit` output pixels per canvas pixel (the

@@ -44,9 +44,12 @@ std::string excerpt(const std::string& s, size_t limit = 4000) {
 std::string RunResult::describe() const {
   std::ostringstream o;
   o << "$ " << command << "\n";
-  if (timedOut) o << "-> killed after running too long\n";
-  else if (exited) o << "-> exit status " << status << "\n";
-  else o << "-> killed by signal " << signal << " (" << strsignal(signal) << ")\n";
+  if (timedOut)
+    o << "-> killed after running too long\n";
+  else if (exited)
+    o << "-> exit status " << status << "\n";
+  else
+    o << "-> killed by signal " << signal << " (" << strsignal(signal) << ")\n";
   o << "--- stdout ---\n" << excerpt(out) << "--- stderr ---\n" << excerpt(err);
   return o.str();
 }
@@ -161,12 +164,12 @@ nlohmann::json runJson(const std::vector<std::string>& argv, const fs::path& cwd
 }
 
 nlohmann::json probeVideoStream(const fs::path& file) {
-  nlohmann::json j = runJson(
-      {"ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-       "stream=codec_name,width,height,nb_read_frames,avg_frame_rate,r_frame_rate,pix_fmt,"
-       "color_space,color_transfer,color_primaries,color_range:format=format_name,duration",
-       "-of", "json", file.string()},
-      file.parent_path());
+  nlohmann::json j =
+      runJson({"ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+               "stream=codec_name,width,height,nb_read_frames,avg_frame_rate,r_frame_rate,pix_fmt,"
+               "color_space,color_transfer,color_primaries,color_range:format=format_name,duration",
+               "-of", "json", file.string()},
+              file.parent_path());
   REQUIRE(j["streams"].size() == 1);
   nlohmann::json s = j["streams"][0];
   s["format"] = j["format"];
@@ -212,9 +215,15 @@ fs::path marqueeBinary() {
   const char* other = std::getenv("MARQUEE_TEST_BINARY");
   return other && *other ? fs::path(other) : fs::path(MARQUEE_BINARY);
 }
-fs::path sourceDir() { return MARQUEE_SOURCE_DIR; }
-fs::path testDataDir() { return MARQUEE_TEST_DATA; }
-fs::path cliScenesDir() { return sourceDir() / "tests" / "scenes" / "cli"; }
+fs::path sourceDir() {
+  return MARQUEE_SOURCE_DIR;
+}
+fs::path testDataDir() {
+  return MARQUEE_TEST_DATA;
+}
+fs::path cliScenesDir() {
+  return sourceDir() / "tests" / "scenes" / "cli";
+}
 
 RgbImage loadRgb(const fs::path& png) {
   RgbImage img;

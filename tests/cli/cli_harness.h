@@ -78,8 +78,8 @@ void writeFile(const fs::path& path, const std::string& bytes);
 // environment variable MARQUEE_TEST_BINARY names another one.
 fs::path marqueeBinary();
 fs::path sourceDir();
-fs::path testDataDir();     // tests/data
-fs::path cliScenesDir();    // tests/scenes/cli
+fs::path testDataDir();   // tests/data
+fs::path cliScenesDir();  // tests/scenes/cli
 
 struct RgbImage {
   int width = 0, height = 0;

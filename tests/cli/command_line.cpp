@@ -54,14 +54,16 @@ TEST_CASE("command-line mistakes exit with status 2, say what is wrong and write
       // Odd sizes can't be 4:2:0 video; a PNG could be, so this is render only.
       {{"render", "SCENE", "-o", "x.mp4", "--frames", "2", "--output-size", "641x360"},
        "must be even"},
-      {{"render", "SCENE", "-o", "x.xyz", "--frames", "2"}, "unknown video container extension '.xyz'"},
+      {{"render", "SCENE", "-o", "x.xyz", "--frames", "2"},
+       "unknown video container extension '.xyz'"},
       {{"render", "SCENE", "-o", "x", "--frames", "2"}, "unknown video container extension"},
       {{"render", "SCENE", "-o", "x.mp4", "--frames", "2", "--codec", "nosuchcodec"},
        "unknown encoder 'nosuchcodec'"},
       {{"render", "SCENE", "-o", "x.mp4", "--frames", "2", "--preset", "nosuchpreset"},
        "rejected the settings"},
       {{"render", "SCENE", "-o", "x.mp4", "--frames", "2", "--crf", "52"}, "--crf: expected"},
-      {{"render", "SCENE", "-o", "x.mp4", "--frames", "2", "--bitrate", "5"}, "--bitrate: expected"},
+      {{"render", "SCENE", "-o", "x.mp4", "--frames", "2", "--bitrate", "5"},
+       "--bitrate: expected"},
       {{"render", "SCENE", "-o", "missing_dir/x.mp4", "--frames", "2"},
        "output directory does not exist"},
       {{"render", "SCENE", "--render-only", "--frames", "2", "--stats", "missing_dir/s.json"},
@@ -126,7 +128,8 @@ TEST_CASE("each command's --help documents every option, and the parser accepts 
         "--verbose"}},
       {"render",
        {"--help", "--output", "-o", "--frames", "--duration", "--stats", "--render-only", "--codec",
-        "--crf", "--bitrate", "--preset", "--output-size", "--device", "--validation", "--verbose"}},
+        "--crf", "--bitrate", "--preset", "--output-size", "--device", "--validation",
+        "--verbose"}},
   };
   // An option line of the help: "  -o, --output OUT.png   text" or
   // "  --render-only   text"; the value name, if any, is upper case first.
@@ -194,15 +197,14 @@ void checkOutputIsDirectory(const std::vector<std::string>& args, const std::str
 
 TEST_CASE("render -o naming an existing directory fails and leaves no partial file",
           "[cli][args]") {
-  checkOutputIsDirectory({"render", "SCENE", "--frames", "1", "--output-size", "320x180", "-o",
-                          "taken.mp4"},
-                         "taken.mp4");
+  checkOutputIsDirectory(
+      {"render", "SCENE", "--frames", "1", "--output-size", "320x180", "-o", "taken.mp4"},
+      "taken.mp4");
 }
 
 // A directory in the way of the output is refused up front (exit 2), and
 // nothing (no OUT.png.partial either) is left behind.
-TEST_CASE("still -o naming an existing directory fails and leaves no partial file",
-          "[cli][args]") {
+TEST_CASE("still -o naming an existing directory fails and leaves no partial file", "[cli][args]") {
   checkOutputIsDirectory({"still", "SCENE", "--output-size", "320x180", "-o", "taken.png"},
                          "taken.png");
 }

@@ -114,10 +114,11 @@ TEST_CASE("random bytes as a scene are rejected with a message, never a crash",
   // Plain noise, and noise behind a valid-looking start so the parser gets
   // past the first byte: inside a string (invalid UTF-8, control bytes,
   // NULs), inside the nodes array, and as a number.
-  const std::vector<std::string> prefixes = {
-      "", "{", "{\"format\": \"marquee.scene/1\", \"name\": \"",
-      "{\"format\": \"marquee.scene/1\", \"nodes\": [", "{\"format\": \"marquee.scene/1\", "
-      "\"canvas\": {\"width\": 1"};
+  const std::vector<std::string> prefixes = {"", "{",
+                                             "{\"format\": \"marquee.scene/1\", \"name\": \"",
+                                             "{\"format\": \"marquee.scene/1\", \"nodes\": [",
+                                             "{\"format\": \"marquee.scene/1\", "
+                                             "\"canvas\": {\"width\": 1"};
   std::vector<fs::path> files;
   for (int i = 0; i < 20; ++i) {
     size_t size = i == 0 ? 1 : size_t(1) << (i % 13);  // 1 byte .. 4 KiB

@@ -28,7 +28,7 @@ namespace {
 
 constexpr int kCanvasW = 1280, kCanvasH = 720;
 constexpr int kStickerW = 400, kStickerH = 300;
-constexpr int kOffsetX = 317, kOffsetY = 211;  // odd, so 4:2:0 chroma sites don't line up
+constexpr int kOffsetX = 317, kOffsetY = 211;       // odd, so 4:2:0 chroma sites don't line up
 const uint8_t kBackground[3] = {0x1e, 0x3a, 0x5f};  // the scene's "#1e3a5f"
 constexpr double kMinPsnr = 40.0;
 
@@ -42,8 +42,9 @@ void writeSticker(const fs::path& file) {
     uint8_t* p = &px[(size_t(y) * kStickerW + x) * 4];
     p[0] = r, p[1] = g, p[2] = b, p[3] = 255;
   };
-  for (size_t i = 0; i < px.size(); i += 4) px[i] = 255, px[i + 1] = 0, px[i + 2] = 255, px[i + 3] = 0;
-  const uint8_t stripes[8][3] = {{255, 0, 0},   {0, 255, 0},   {0, 0, 255}, {255, 255, 0},
+  for (size_t i = 0; i < px.size(); i += 4)
+    px[i] = 255, px[i + 1] = 0, px[i + 2] = 255, px[i + 3] = 0;
+  const uint8_t stripes[8][3] = {{255, 0, 0},   {0, 255, 0},   {0, 0, 255},     {255, 255, 0},
                                  {0, 255, 255}, {255, 0, 255}, {255, 255, 255}, {0, 0, 0}};
   for (int y = 10; y < 80; ++y)
     for (int x = 10; x < 390; ++x) {
@@ -63,8 +64,10 @@ void writeSticker(const fs::path& file) {
   for (int y = 170; y < 295; ++y)
     for (int x = 100; x < 395; ++x) {
       double dx = x - 180.5, dy = y - 232.5, ex = x - 330.5, ey = y - 232.5;
-      if (dx * dx + dy * dy < 55.0 * 55.0) set(x, y, 250, 140, 20);
-      else if (std::abs(ex) + std::abs(ey) < 60) set(x, y, uint8_t(2 * (y - 170)), 40, 90);
+      if (dx * dx + dy * dy < 55.0 * 55.0)
+        set(x, y, 250, 140, 20);
+      else if (std::abs(ex) + std::abs(ey) < 60)
+        set(x, y, uint8_t(2 * (y - 170)), 40, 90);
     }
   REQUIRE(stbi_write_png(file.c_str(), kStickerW, kStickerH, 4, px.data(), kStickerW * 4));
 }
@@ -81,11 +84,21 @@ void prepare(const TempDir& dir) {
 // blending; format=rgba keeps the reference exact so only the composites
 // are compared.
 std::vector<std::string> ffmpegOverlay(const std::string& tail) {
-  return {"ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
-          "color=c=0x1e3a5f:s=1280x720,format=rgba", "-i", "sticker.png", "-filter_complex",
+  return {"ffmpeg",
+          "-nostdin",
+          "-v",
+          "error",
+          "-f",
+          "lavfi",
+          "-i",
+          "color=c=0x1e3a5f:s=1280x720,format=rgba",
+          "-i",
+          "sticker.png",
+          "-filter_complex",
           "[0][1]overlay=" + std::to_string(kOffsetX) + ":" + std::to_string(kOffsetY) +
               ":format=auto," + tail,
-          "-frames:v", "1"};
+          "-frames:v",
+          "1"};
 }
 
 void requireOk(const RunResult& r) {
@@ -190,11 +203,12 @@ TEST_CASE("peer: the same composite through marquee render matches FFmpeg's BT.7
 
     double y = psnr(ours.data(), peer.data(), lumaSize);
     double cb = psnr(ours.data() + lumaSize, peer.data() + lumaSize, chromaSize);
-    double cr = psnr(ours.data() + lumaSize + chromaSize, peer.data() + lumaSize + chromaSize,
-                     chromaSize);
-    std::printf("peer video (%s): PSNR marquee vs ffmpeg overlay: Y %.2f dB, Cb %.2f dB, "
-                "Cr %.2f dB\n",
-                v.file, y, cb, cr);
+    double cr =
+        psnr(ours.data() + lumaSize + chromaSize, peer.data() + lumaSize + chromaSize, chromaSize);
+    std::printf(
+        "peer video (%s): PSNR marquee vs ffmpeg overlay: Y %.2f dB, Cb %.2f dB, "
+        "Cr %.2f dB\n",
+        v.file, y, cb, cr);
     // Luma only: each Y sample comes from its own pixel on both sides.
     // Chroma is averaged over 2x2 blocks with each side's own filter and
     // siting, which legitimately differs at the sticker's hard colour edges.

@@ -12,7 +12,9 @@ using nlohmann::json;
 
 namespace {
 
-fs::path basicScene() { return cliScenesDir() / "basic_720p.json"; }
+fs::path basicScene() {
+  return cliScenesDir() / "basic_720p.json";
+}
 
 void requireOk(const RunResult& r) {
   INFO(r.describe());
@@ -61,10 +63,10 @@ TEST_CASE("render writes H.264 tagged BT.709 limited range, with every frame, an
   CHECK(std::stod(v["format"]["duration"].get<std::string>()) == Approx(1.5).margin(0.04));
 
   // A file must be playable and seekable from its first frame.
-  json first = runJson({"ffprobe", "-v", "error", "-select_streams", "v:0", "-read_intervals",
-                        "%+#1", "-show_entries", "frame=key_frame,pict_type", "-of", "json",
-                        "out.mp4"},
-                       dir.path());
+  json first =
+      runJson({"ffprobe", "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
+               "-show_entries", "frame=key_frame,pict_type", "-of", "json", "out.mp4"},
+              dir.path());
   INFO(first.dump());
   REQUIRE(first["frames"].size() >= 1);
   CHECK(first["frames"][0]["key_frame"] == 1);
@@ -131,11 +133,11 @@ TEST_CASE("render --render-only writes the stats and nothing else", "[cli][rende
 
 TEST_CASE("render writes .mov and .mkv too, with the same stream", "[cli][render]") {
   TempDir dir;
-  for (const auto& [file, container] :
-       std::vector<std::pair<std::string, std::string>>{{"clip.mov", "mov"}, {"clip.mkv", "matroska"}}) {
-    requireOk(runMarquee({"render", basicScene().string(), "--frames", "2", "--output-size",
-                          "320x180", "-o", file},
-                         dir.path()));
+  for (const auto& [file, container] : std::vector<std::pair<std::string, std::string>>{
+           {"clip.mov", "mov"}, {"clip.mkv", "matroska"}}) {
+    requireOk(runMarquee(
+        {"render", basicScene().string(), "--frames", "2", "--output-size", "320x180", "-o", file},
+        dir.path()));
     json v = probeVideoStream(dir / file);
     INFO(v.dump(2));
     CHECK(v["format"]["format_name"].get<std::string>().find(container) != std::string::npos);
@@ -191,10 +193,11 @@ TEST_CASE("render is deterministic: the same scene gives the same frames and the
   // Enough frames for the encoder to make predicted frames, whose choices
   // (threads, rate control) are where nondeterminism would show.
   for (const char* out : {"a.mp4", "b.mp4"})
-    requireOk(runMarquee({"render", basicScene().string(), "--frames", "5", "-o", out}, dir.path()));
+    requireOk(
+        runMarquee({"render", basicScene().string(), "--frames", "5", "-o", out}, dir.path()));
   auto framemd5 = [&](const char* file) {
-    RunResult r = runProgram({"ffmpeg", "-nostdin", "-v", "error", "-i", file, "-f", "framemd5", "-"},
-                             dir.path());
+    RunResult r = runProgram(
+        {"ffmpeg", "-nostdin", "-v", "error", "-i", file, "-f", "framemd5", "-"}, dir.path());
     requireOk(r);
     return r.out;
   };
@@ -206,9 +209,9 @@ TEST_CASE("render is deterministic: the same scene gives the same frames and the
 
   // Matroska writes random UIDs unless the muxer is in bit-exact mode.
   for (const char* out : {"a.mkv", "b.mkv"})
-    requireOk(runMarquee({"render", basicScene().string(), "--frames", "2", "--output-size",
-                          "320x180", "-o", out},
-                         dir.path()));
+    requireOk(runMarquee(
+        {"render", basicScene().string(), "--frames", "2", "--output-size", "320x180", "-o", out},
+        dir.path()));
   CHECK(readFile(dir / "a.mkv") == readFile(dir / "b.mkv"));
 }
 
@@ -216,10 +219,9 @@ TEST_CASE("render is deterministic: the same scene gives the same frames and the
 // removed, nothing appears under the destination name, and the status is 1.
 TEST_CASE("an interrupted render leaves no file behind", "[cli][render]") {
   TempDir dir;
-  RunResult r = runMarqueeInterrupted(
-      {"render", basicScene().string(), "--frames", "100000", "--output-size", "320x180", "-o",
-       "long.mp4"},
-      dir.path(), 3.0);
+  RunResult r = runMarqueeInterrupted({"render", basicScene().string(), "--frames", "100000",
+                                       "--output-size", "320x180", "-o", "long.mp4"},
+                                      dir.path(), 3.0);
   INFO(r.describe());
   REQUIRE(r.exited);
   CHECK(r.status == 1);

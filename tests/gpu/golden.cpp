@@ -68,7 +68,9 @@ std::string readText(const fs::path& file) {
   return text.str();
 }
 
-uint8_t toByte(double v) { return uint8_t(std::lround(std::clamp(v, 0.0, 1.0) * 255.0)); }
+uint8_t toByte(double v) {
+  return uint8_t(std::lround(std::clamp(v, 0.0, 1.0) * 255.0));
+}
 
 double smoothstep(double e0, double e1, double x) {
   double t = std::clamp((x - e0) / (e1 - e0), 0.0, 1.0);
@@ -158,8 +160,7 @@ std::vector<uint8_t> makeZonePlate() {
       double dx = x + 0.5 - n / 2, dy = y + 0.5 - n / 2;
       double r2 = dx * dx + dy * dy;
       double amplitude = 1 - smoothstep(900, 1000, std::sqrt(r2));
-      grey[size_t(y) * n + x] =
-          toByte(0.5 + 0.5 * amplitude * std::cos(std::numbers::pi * r2 / n));
+      grey[size_t(y) * n + x] = toByte(0.5 + 0.5 * amplitude * std::cos(std::numbers::pi * r2 / n));
     }
   }
   return grey;
@@ -334,8 +335,8 @@ void checkGolden(const std::string& name, const Image& actual) {
   bool sameSize = expected.width == actual.width && expected.height == actual.height;
   DiffStats s;
   if (sameSize) s = compare(expected, actual, kGoldenTolerance);
-  bool pass = sameSize && s.withinFraction() >= kGoldenMinWithin &&
-              s.meanAbsDiff <= kGoldenMaxMeanAbsDiff;
+  bool pass =
+      sameSize && s.withinFraction() >= kGoldenMinWithin && s.meanAbsDiff <= kGoldenMaxMeanAbsDiff;
   if (pass) return;
   if (updateRequested()) {
     // Goldens within tolerance are left alone above, so float noise never
@@ -349,15 +350,15 @@ void checkGolden(const std::string& name, const Image& actual) {
   fs::path diffPath = dir / (name + ".diff.png");
   writePng(actualPath, actual);
   if (!sameSize) {
-    FAIL_CHECK(name << ": golden is " << expected.width << "x" << expected.height
-                    << ", render is " << actual.width << "x" << actual.height
+    FAIL_CHECK(name << ": golden is " << expected.width << "x" << expected.height << ", render is "
+                    << actual.width << "x" << actual.height
                     << "\n  actual: " << actualPath.string());
     return;
   }
   writePng(diffPath, diffImage(expected, actual, kGoldenTolerance));
-  FAIL_CHECK(name << " differs from " << golden.string() << ":\n  "
-                  << 100.0 * s.withinFraction() << "% of pixels within " << kGoldenTolerance
-                  << " levels (need " << 100.0 * kGoldenMinWithin << "%), " << s.outOfTolerance
+  FAIL_CHECK(name << " differs from " << golden.string() << ":\n  " << 100.0 * s.withinFraction()
+                  << "% of pixels within " << kGoldenTolerance << " levels (need "
+                  << 100.0 * kGoldenMinWithin << "%), " << s.outOfTolerance
                   << " out of tolerance, max diff " << s.maxDiff << ", mean abs diff "
                   << s.meanAbsDiff << " (need <= " << kGoldenMaxMeanAbsDiff << ")"
                   << "\n  actual: " << actualPath.string() << "\n  diff:   " << diffPath.string()
@@ -372,8 +373,8 @@ Image checkGoldenScene(const std::string& name, Orientation o) {
   writeText(copy, scene::saveScene(s));
   bool landscape = o == Orientation::Landscape;
   uint32_t w = landscape ? kGoldenLong : kGoldenShort, h = landscape ? kGoldenShort : kGoldenLong;
-  INFO("reproduce: marquee still " << copy.string() << " -o " << full << ".png --output-size "
-                                   << w << "x" << h);
+  INFO("reproduce: marquee still " << copy.string() << " -o " << full << ".png --output-size " << w
+                                   << "x" << h);
   Image img = render(s, w, h);
   checkGolden(full, img);
   return img;
@@ -392,8 +393,8 @@ void writePng(const fs::path& file, const Image& image) {
   // Highest zlib level: the goldens are committed, so smaller is worth the time.
   stbi_write_png_compression_level = 9;
   replaceFile(file, [&](const std::string& tmp) {
-    return stbi_write_png(tmp.c_str(), int(image.width), int(image.height), 4,
-                          image.pixels.data(), int(image.width * 4)) != 0;
+    return stbi_write_png(tmp.c_str(), int(image.width), int(image.height), 4, image.pixels.data(),
+                          int(image.width * 4)) != 0;
   });
 }
 

@@ -68,8 +68,8 @@ struct DiffStats {
 DiffStats compare(const Image& expected, const Image& actual, int tolerance);
 
 // The golden tolerance (see golden.cpp for why these numbers).
-inline constexpr int kGoldenTolerance = 3;             // per channel, 8-bit levels
-inline constexpr double kGoldenMinWithin = 0.999;      // fraction of pixels within it
+inline constexpr int kGoldenTolerance = 3;            // per channel, 8-bit levels
+inline constexpr double kGoldenMinWithin = 0.999;     // fraction of pixels within it
 inline constexpr double kGoldenMaxMeanAbsDiff = 0.5;  // 8-bit levels, all channels
 
 // Compares `actual` with tests/golden/NAME.png. On a mismatch writes

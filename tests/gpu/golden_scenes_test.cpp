@@ -12,10 +12,14 @@ using namespace mq::test;
 namespace {
 
 // One test case per scene, one section per orientation, so a failure names both.
-#define MQ_GOLDEN_SCENE(scene, description)                                                \
-  TEST_CASE("golden " scene ": " description, "[gpu][golden]") {                           \
-    SECTION("landscape 1920x1080") { checkGoldenScene(scene, Orientation::Landscape); }     \
-    SECTION("vertical 1080x1920") { checkGoldenScene(scene, Orientation::Vertical); }       \
+#define MQ_GOLDEN_SCENE(scene, description)                      \
+  TEST_CASE("golden " scene ": " description, "[gpu][golden]") { \
+    SECTION("landscape 1920x1080") {                             \
+      checkGoldenScene(scene, Orientation::Landscape);           \
+    }                                                            \
+    SECTION("vertical 1080x1920") {                              \
+      checkGoldenScene(scene, Orientation::Vertical);            \
+    }                                                            \
   }
 
 MQ_GOLDEN_SCENE("solid_gradient", "solids, linear and radial gradients, transparent stops")
@@ -60,8 +64,8 @@ void checkMinification(const Image& img) {
                  y1 = 360 / 4 - 4;
   for (int c = 0; c < 3; ++c) {
     RegionStats st = regionStats(img, x0, y0, x1, y1, c);
-    INFO("one-pixel checker, channel " << c << ": mean " << st.mean << ", range " << st.min
-                                       << ".." << st.max);
+    INFO("one-pixel checker, channel " << c << ": mean " << st.mean << ", range " << st.min << ".."
+                                       << st.max);
     // Linear 0.5 is sRGB level 187.5; averaging the encoded values (not in
     // linear light) would give about 128, point sampling black, white or moiré.
     CHECK(std::abs(st.mean - 187.5) <= 4);
@@ -95,7 +99,9 @@ TEST_CASE("golden image_mipmap: 2048x2048 JPEGs shown small are filtered, not al
   SECTION("landscape 1920x1080") {
     checkMinification(checkGoldenScene("image_mipmap", Orientation::Landscape));
   }
-  SECTION("vertical 1080x1920") { checkGoldenScene("image_mipmap", Orientation::Vertical); }
+  SECTION("vertical 1080x1920") {
+    checkGoldenScene("image_mipmap", Orientation::Vertical);
+  }
 }
 
 // `--output-size` renders the same layout at another resolution: the canvas
@@ -111,8 +117,8 @@ TEST_CASE("rendering at half the canvas size keeps the layout", "[gpu][scale]") 
   Image full = render(s, 1920, 1080);
   Image half = render(s, 960, 540);
   DiffStats d = compare(downscale2x(full), half, 24);
-  INFO(100.0 * d.withinFraction() << "% of pixels within 24 levels, max " << d.maxDiff
-                                  << ", mean " << d.meanAbsDiff);
+  INFO(100.0 * d.withinFraction() << "% of pixels within 24 levels, max " << d.maxDiff << ", mean "
+                                  << d.meanAbsDiff);
   // Measured on lavapipe: 99.995% within, mean 0.04; with the text moved by
   // one output pixel in the half-size render: 96.4% within, mean 2.1.
   CHECK(d.withinFraction() >= 0.999);

@@ -4,15 +4,14 @@
 // edge, which also hold the background) and the copy path (tiles inside it).
 #include <stb_image_write.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
 
 #include "golden.h"
 #include "scene/scene.h"
-
 
 using namespace mq;
 
@@ -90,7 +89,9 @@ TEST_CASE("an image wider than the atlas is shown from a smaller mip level", "[g
 
 namespace {
 
-double srgbDecode(double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); }
+double srgbDecode(double c) {
+  return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+}
 double srgbEncode(double l) {
   return l <= 0.0031308 ? l * 12.92 : 1.055 * std::pow(l, 1 / 2.4) - 0.055;
 }

@@ -38,7 +38,8 @@ struct TempDir {
     fs::remove_all(path, ec);
   }
   size_t fileCount() const {
-    return static_cast<size_t>(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
+    return static_cast<size_t>(
+        std::distance(fs::directory_iterator(path), fs::directory_iterator()));
   }
 };
 
@@ -53,18 +54,21 @@ struct Pattern {
     for (int row = 0; row < height; ++row)
       for (int x = 0; x < width; ++x) {
         const bool bar = x >= barX && x < barX + 96;
-        y[size_t(row) * width + x] = bar ? 220 : uint8_t(40 + (x * 120 / width) + (row * 40 / height));
+        y[size_t(row) * width + x] =
+            bar ? 220 : uint8_t(40 + (x * 120 / width) + (row * 40 / height));
       }
     for (int row = 0; row < height / 2; ++row)
       for (int x = 0; x < width / 2; ++x) {
-        uv[size_t(row) * width + 2 * x] = uint8_t(96 + (x * 64 / (width / 2)));        // Cb
+        uv[size_t(row) * width + 2 * x] = uint8_t(96 + (x * 64 / (width / 2)));          // Cb
         uv[size_t(row) * width + 2 * x + 1] = uint8_t(160 - (row * 64 / (height / 2)));  // Cr
       }
     return Nv12Frame{y.data(), width, uv.data(), width};
   }
 };
 
-std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string quote(const fs::path& p) {
+  return "'" + p.string() + "'";
+}
 
 std::string run(const std::string& command) {
   FILE* pipe = ::popen(command.c_str(), "r");
@@ -81,11 +85,12 @@ std::string run(const std::string& command) {
 
 // ffprobe's key=value output for the first video stream and the format.
 std::map<std::string, std::string> probe(const fs::path& file) {
-  const std::string out = run(
-      "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
-      "stream=codec_name,profile,width,height,pix_fmt,nb_read_frames,avg_frame_rate,"
-      "color_space,color_range,color_primaries,color_transfer:format=duration "
-      "-of default=noprint_wrappers=1 " + quote(file));
+  const std::string out =
+      run("ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+          "stream=codec_name,profile,width,height,pix_fmt,nb_read_frames,avg_frame_rate,"
+          "color_space,color_range,color_primaries,color_transfer:format=duration "
+          "-of default=noprint_wrappers=1 " +
+          quote(file));
   std::map<std::string, std::string> values;
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) {
@@ -97,8 +102,10 @@ std::map<std::string, std::string> probe(const fs::path& file) {
 
 // Packet flags ("K__" for key frames) of the video stream, in decode order.
 std::vector<std::string> packetFlags(const fs::path& file) {
-  const std::string out = run("ffprobe -v error -select_streams v:0 -show_entries packet=flags "
-                              "-of csv=p=0 " + quote(file));
+  const std::string out =
+      run("ffprobe -v error -select_streams v:0 -show_entries packet=flags "
+          "-of csv=p=0 " +
+          quote(file));
   std::vector<std::string> flags;
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);)

@@ -1,9 +1,10 @@
 // Frame planning and tile binning, on the CPU: what each tile of the composite
 // shades, and which work the tile classes can skip.
+#include "render/tile_binner.h"
+
 #include <catch2/catch.hpp>
 
 #include "render/frame_plan.h"
-#include "render/tile_binner.h"
 #include "scene/scene.h"
 
 namespace {
@@ -42,7 +43,8 @@ scene::Node solid(const char* id, double x, double y, double w, double h, scene:
 
 std::vector<uint32_t> tileEntries(const render::TileBins& b, uint32_t tx, uint32_t ty) {
   size_t t = size_t(ty) * b.tilesX + tx;
-  return {b.indices.begin() + b.ranges[2 * t], b.indices.begin() + b.ranges[2 * t] + b.ranges[2 * t + 1]};
+  return {b.indices.begin() + b.ranges[2 * t],
+          b.indices.begin() + b.ranges[2 * t] + b.ranges[2 * t + 1]};
 }
 
 }  // namespace
