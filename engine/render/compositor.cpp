@@ -120,26 +120,21 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
     s.backend = std::make_unique<VulkanGraphBackend>(device);
     s.timer = std::make_unique<gpu::GpuTimer>(device);
   }
-  preload(scene.nodes);
+  // Asset errors are reported before any output is written: fonts resolve,
+  // and every image is decoded and uploaded now.
+  if (auto issues = checkFonts(scene); !issues.empty()) throw scene::SceneError(issues);
+  loadTextures(scene.nodes);
 }
 
 Compositor::~Compositor() {
   device_.waitIdle();
 }
 
-// Decodes every image and resolves every font up front, so asset errors are
-// reported before any output is written.
-void Compositor::preload(const std::vector<Node>& nodes) {
-  if (&nodes == &scene_.nodes) {
-    if (auto issues = checkFonts(scene_); !issues.empty()) throw scene::SceneError(issues);
-  }
+void Compositor::loadTextures(const std::vector<Node>& nodes) {
   for (const Node& n : nodes) {
     if (n.kind == scene::NodeKind::Image) image(n);
-    if (n.kind == scene::NodeKind::Gradient &&
-        n.getStops(Prop::GradientStops).size() > kMaxAnalyticStops) {
-      gradient(n);
-    }
-    preload(n.children);
+    if (usesRampTexture(n)) gradient(n);
+    loadTextures(n.children);
   }
 }
 

@@ -80,7 +80,7 @@ class Compositor : private TextureProvider {
   TextureInfo text(const scene::Node& node, double pixelsPerUnit) override;
   TextureInfo gradient(const scene::Node& node) override;
   TextureInfo addTexture(const std::string& key, const TextureData& data, TextureInfo info);
-  void preload(const std::vector<scene::Node>& nodes);
+  void loadTextures(const std::vector<scene::Node>& nodes);
   void writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes);
   const gpu::ComputePipeline& pipeline(Target target, uint32_t features);
   GpuLayer resolve(const DrawLayer& layer, const std::vector<AtlasRect>& groupRects) const;

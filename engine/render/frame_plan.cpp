@@ -94,8 +94,7 @@ class Builder {
       case NodeKind::Solid:
       case NodeKind::Gradient: {
         TextureInfo grad;
-        bool ramp = n.kind == NodeKind::Gradient &&
-                    n.getStops(Prop::GradientStops).size() > kMaxAnalyticStops;
+        bool ramp = usesRampTexture(n);
         if (ramp) grad = textures_.gradient(n);
         glm::dvec2 size = autoSize(n, nullptr);
         emit(n, place * anchorShift(n, size), size, target,

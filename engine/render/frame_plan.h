@@ -26,6 +26,12 @@ static_assert(sizeof(GpuLayer) == 304);
 // ones sample a ramp texture.
 inline constexpr size_t kMaxAnalyticStops = 4;
 
+// Whether a gradient node samples a ramp texture (more stops than the shader takes).
+inline bool usesRampTexture(const scene::Node& n) {
+  return n.kind == scene::NodeKind::Gradient &&
+         n.getStops(scene::Prop::GradientStops).size() > kMaxAnalyticStops;
+}
+
 enum GpuLayerKind : uint32_t { kKindSolid = 0, kKindLinear = 1, kKindRadial = 2, kKindTexture = 3 };
 enum GpuLayerFlags : uint32_t {
   kFlagShadowFromAlpha = 1,

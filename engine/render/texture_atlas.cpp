@@ -6,6 +6,14 @@
 
 namespace mq::render {
 
+namespace {
+
+gpu::RegionUpload regionOf(const AtlasRect& r, const std::vector<uint8_t>& texels) {
+  return {r.x, r.y, r.width, r.height, {texels.data(), texels.size()}};
+}
+
+}  // namespace
+
 TextureAtlas::TextureAtlas(gpu::Device& device) : device_(device) {
   grow(1024);
 }
@@ -31,13 +39,7 @@ void TextureAtlas::grow(uint32_t minHeight) {
   image_ = device_.createImage(info);  // the old one is destroyed once no frame uses it
   height_ = h;
   std::vector<gpu::RegionUpload> regions;
-  for (const Upload& u : uploads_) {
-    regions.push_back({u.rect.x,
-                       u.rect.y,
-                       u.rect.width,
-                       u.rect.height,
-                       {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size()}});
-  }
+  for (const Upload& u : uploads_) regions.push_back(regionOf(u.rect, u.texels));
   device_.uploadRegions(image_, regions, /*fresh=*/true);
 }
 
@@ -60,24 +62,19 @@ AtlasRect TextureAtlas::allocate(uint32_t width, uint32_t height) {
 }
 
 std::vector<AtlasRect> TextureAtlas::add(const TextureData& data) {
+  // Place every level first: a growth on the way re-uploads what the atlas
+  // already holds, and these levels are uploaded once, below.
   std::vector<AtlasRect> rects;
-  std::vector<gpu::RegionUpload> regions;
   uint32_t w = data.width, h = data.height;
-  size_t firstNew = uploads_.size();
-  for (const auto& level : data.levels) {
-    AtlasRect r = allocate(w, h);
-    rects.push_back(r);
-    uploads_.push_back({r, level});
+  for (size_t i = 0; i < data.levels.size(); ++i) {
+    rects.push_back(allocate(w, h));
     w = std::max(1u, w / 2);
     h = std::max(1u, h / 2);
   }
-  for (size_t i = firstNew; i < uploads_.size(); ++i) {
-    const Upload& u = uploads_[i];
-    regions.push_back({u.rect.x,
-                       u.rect.y,
-                       u.rect.width,
-                       u.rect.height,
-                       {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size()}});
+  std::vector<gpu::RegionUpload> regions;
+  for (size_t i = 0; i < rects.size(); ++i) {
+    uploads_.push_back({rects[i], data.levels[i]});
+    regions.push_back(regionOf(rects[i], data.levels[i]));
   }
   device_.uploadRegions(image_, regions, /*fresh=*/false);
   return rects;
@@ -88,16 +85,10 @@ AtlasRect TextureAtlas::renderTarget(uint64_t key, uint32_t width, uint32_t heig
   if (it != targets_.end() && it->second.width == width && it->second.height == height) {
     return it->second;
   }
-  // Cleared once so its gutter reads as transparent; the GPU writes the inside.
+  // Nothing to upload: the atlas is cleared when it is created and rectangles
+  // are never reused, so a new one and its gutter read as transparent, and the
+  // GPU writes the inside every frame (also after a growth).
   AtlasRect r = allocate(width, height);
-  uploads_.push_back({r, std::vector<uint8_t>(size_t(width) * height * 4, 0)});
-  const Upload& u = uploads_.back();
-  gpu::RegionUpload region{r.x,
-                           r.y,
-                           r.width,
-                           r.height,
-                           {reinterpret_cast<const uint8_t*>(u.texels.data()), u.texels.size()}};
-  device_.uploadRegions(image_, std::span(&region, 1), /*fresh=*/false);
   targets_[key] = r;
   return r;
 }
