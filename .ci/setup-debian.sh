@@ -12,6 +12,7 @@ PACKAGES=(
   libavdevice-dev libavfilter-dev libswscale-dev ffmpeg
   libfreetype-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core fonts-dejavu-extra
   xvfb
+  nginx-light libnginx-mod-rtmp libnginx-mod-stream openssl
 )
 
 missing=()

@@ -1,0 +1,82 @@
+// The program audio mix: 48 kHz interleaved stereo float, produced in blocks
+// on the output clock (sample n is at n / 48000 s of show time).
+//
+// Inputs are media sources (their decoded audio, delayed by their sync
+// offset), sounds loaded from files (a music bed that loops, sound-effect
+// cues fired at a show-time sample), each with a gain in dB and a mute.
+// After summing, a look-ahead peak limiter keeps the mix under -1 dBFS so it
+// never clips; every block where it has to reduce gain by more than 0.1 dB
+// counts as an overload in the stats (so a mix that is too hot is reported,
+// not silently squashed). Meters: sample peak and EBU R128 momentary (400 ms)
+// and short-term (3 s) loudness, plus integrated loudness over the whole run.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mq::media {
+
+class MediaSource;
+
+inline constexpr int kAudioRate = 48000;
+inline constexpr int kAudioChannels = 2;
+
+// A whole sound file (WAV, OGG/Vorbis, MP3, FLAC, anything FFmpeg decodes)
+// decoded and resampled with libswresample to 48 kHz stereo float.
+struct AudioClip {
+  std::vector<float> samples;  // interleaved stereo
+  int64_t frames() const { return int64_t(samples.size() / kAudioChannels); }
+};
+// Throws mq::UserError naming the file when it is missing, not audio, or
+// undecodable.
+std::shared_ptr<const AudioClip> loadAudioClip(const std::filesystem::path& file);
+
+struct AudioStats {
+  double peakDbfs = -120;           // highest sample peak of the mix before the limiter, whole run
+  double lastBlockPeakDbfs = -120;  // peak of the last block, after the limiter
+  double momentaryLufs = -120;      // EBU R128 M (400 ms), at the end of the last block
+  double shortTermLufs = -120;      // EBU R128 S (3 s)
+  double integratedLufs = -120;     // EBU R128 I (gated), over everything mixed
+  double maxGainReductionDb = 0;    // deepest limiter gain reduction
+  uint64_t overloadBlocks = 0;      // blocks where the limiter reduced gain > 0.1 dB
+  int64_t samplesMixed = 0;
+};
+
+class AudioMixer {
+ public:
+  AudioMixer();
+  ~AudioMixer();
+  AudioMixer(const AudioMixer&) = delete;
+  AudioMixer& operator=(const AudioMixer&) = delete;
+
+  // A media source's audio. Show-time sample n plays the source's media sample
+  // n - syncOffsetMs * 48 (a positive offset delays the source).
+  void addSource(std::string id, MediaSource* source, double gainDb, bool mute,
+                 double syncOffsetMs);
+  // A sound from a file. `loop` repeats it end to end (a music bed);
+  // `startSample` >= 0 starts it at that show-time sample (autoplay), -1
+  // leaves it waiting for fire().
+  void addSound(std::string id, std::shared_ptr<const AudioClip> clip, double gainDb, bool mute,
+                bool loop, int64_t startSample);
+  // Plays sound `id` from its start at show-time sample `atSample` (a cue).
+  // A sound fired again while playing starts another voice over it.
+  // Throws mq::UserError for an unknown id.
+  void fire(const std::string& id, int64_t atSample);
+  void setGain(const std::string& id, double gainDb);
+  void setMute(const std::string& id, bool mute);
+
+  // Mixes the next `frames` stereo frames into `out` (interleaved), starting
+  // at show-time sample samplesMixed(). Blocks are consecutive.
+  void mix(float* out, int frames);
+
+  AudioStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mq::media
