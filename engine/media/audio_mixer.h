@@ -13,13 +13,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace mq::media {
-
-class MediaSource;
 
 inline constexpr int kAudioRate = 48000;
 inline constexpr int kAudioChannels = 2;
@@ -52,9 +51,14 @@ class AudioMixer {
   AudioMixer(const AudioMixer&) = delete;
   AudioMixer& operator=(const AudioMixer&) = delete;
 
+  // Reads a source's audio: 48 kHz interleaved stereo float for media samples
+  // [firstSample, firstSample + frames); silence where it has none (a
+  // MediaSource's readAudio has exactly this shape).
+  using AudioReader = std::function<void(int64_t firstSample, float* interleaved, int frames)>;
+
   // A media source's audio. Show-time sample n plays the source's media sample
-  // n - syncOffsetMs * 48 (a positive offset delays the source).
-  void addSource(std::string id, MediaSource* source, double gainDb, bool mute,
+  // n - round(syncOffsetMs * 48) (a positive offset delays the source).
+  void addSource(std::string id, AudioReader reader, double gainDb, bool mute,
                  double syncOffsetMs);
   // A sound from a file. `loop` repeats it end to end (a music bed);
   // `startSample` >= 0 starts it at that show-time sample (autoplay), -1
