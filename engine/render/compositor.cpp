@@ -1,6 +1,7 @@
 #include "render/compositor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "graph/render_graph.h"
 #include "render/asset_check.h"
 #include "render/tile_binner.h"
+#include "render/video_upload.h"
 #include "text/text_renderer.h"
 
 namespace mq::render {
@@ -20,6 +22,9 @@ using scene::Node;
 using scene::Prop;
 
 constexpr uint32_t kMaxDispatchesPerFrame = 64;
+constexpr uint32_t kMaxVideosPerFrame = 16;
+// Atlas keys of video rectangles (isolated groups use slot << 32 | index).
+constexpr uint64_t kVideoKeyBit = 1ull << 63;
 constexpr uint32_t kRampSize = 256;
 
 // Shader features a tile class is compiled for (specialisation constants 0..7
@@ -106,17 +111,19 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
   descriptors_ = std::make_unique<gpu::FrameDescriptors>(
       device,
       std::vector<VkDescriptorPoolSize>{
-          {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * kMaxDispatchesPerFrame},
+          {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * kMaxDispatchesPerFrame + 2 * kMaxVideosPerFrame},
           {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2 * kMaxDispatchesPerFrame},
-          {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, kMaxDispatchesPerFrame}},
-      kMaxDispatchesPerFrame);
+          {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, kMaxDispatchesPerFrame + kMaxVideosPerFrame}},
+      kMaxDispatchesPerFrame + kMaxVideosPerFrame);
 
   VkDeviceSize outputBytes = format_ == OutputFormat::Nv12 ? VkDeviceSize(stride_) * height_ * 3 / 2
                                                            : VkDeviceSize(stride_) * height_ * 4;
+  for (uint32_t i = 0; i < kOutputBuffers; ++i) {
+    outputs_.push_back(device.createBuffer(outputBytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                           gpu::MemoryUsage::Readback));
+  }
   slots_.resize(gpu::Device::kFramesInFlight);
   for (Slot& s : slots_) {
-    s.output = device.createBuffer(outputBytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-                                   gpu::MemoryUsage::Readback);
     s.backend = std::make_unique<VulkanGraphBackend>(device);
     s.timer = std::make_unique<gpu::GpuTimer>(device);
   }
@@ -244,6 +251,90 @@ TextureInfo Compositor::gradient(const Node& node) {
     std::copy(c.begin(), c.end(), ramp.begin() + i * 4);
   }
   return addTexture(key.str(), makeTexture(kRampSize, 1, ramp, false), TextureInfo{});
+}
+
+std::optional<TextureInfo> Compositor::video(const Node& node) {
+  if (!planVideos_) return std::nullopt;
+  auto it = planVideos_->find(node.id);
+  if (it == planVideos_->end()) return std::nullopt;
+  const media::VideoFrame& frame = it->second;
+  uint32_t w = uint32_t(frame.format.width), h = uint32_t(frame.format.height);
+  if (w == 0 || h == 0 || w > TextureAtlas::kWidth - 2 || h > 8192) return std::nullopt;
+
+  auto [target, created] = videoTargets_.try_emplace(node.id);
+  VideoTarget& t = target->second;
+  uint64_t key = kVideoKeyBit | std::hash<std::string>{}(node.id) >> 1;
+  AtlasRect rect = atlas_.renderTarget(key, w, h);
+  if (created) {
+    t.textureId = uint32_t(textures_.size());
+    textures_.emplace_back();
+  }
+  AtlasTexture& tex = textures_[t.textureId];
+  bool moved = tex.levels.empty() || tex.levels[0].x != rect.x || tex.levels[0].y != rect.y ||
+               tex.levels[0].width != w || tex.levels[0].height != h;
+  tex.levels = {rect};
+  tex.info.id = t.textureId;
+  tex.info.width = w;
+  tex.info.height = h;
+  tex.info.opaque = !frame.format.hasAlpha;
+  tex.info.naturalWidth = w;
+  tex.info.naturalHeight = h;
+  // Convert only when the picture changed (a 25 fps camera in a 50 fps show
+  // converts every other frame); a node shown twice converts once.
+  bool queued = std::any_of(videoUploads_.begin(), videoUploads_.end(),
+                            [&](const VideoUpload& u) { return u.nodeId == node.id; });
+  if (!queued && (moved || !t.written || t.serial != frame.serial)) {
+    videoUploads_.push_back({node.id, &frame, rect});
+    t.serial = frame.serial;
+    t.written = true;
+  }
+  return tex.info;
+}
+
+void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload& upload) {
+  const media::VideoFrame& frame = *upload.frame;
+  VkDeviceSize paramsBytes = 256;  // keeps the planes' descriptor offset aligned
+  VkDeviceSize bytes = paramsBytes + packedPlaneBytes(frame);
+  gpu::Buffer& staging = slot.videoStaging[upload.nodeId];
+  if (!staging || staging->size < bytes) {
+    staging =
+        device_.createBuffer(bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUsage::Upload);
+  }
+  auto* base = static_cast<uint8_t*>(staging->mapped);
+  VideoParams params = packVideoFrame(frame, base + paramsBytes, upload.rect.x, upload.rect.y);
+  std::memcpy(base, &params, sizeof params);
+  device_.flush(staging);
+
+  const gpu::ComputePipeline& p = *device_.shared<gpu::ComputePipeline>("video_to_rgb", [&] {
+    return new gpu::ComputePipeline(device_, shaders::code("video_to_rgb.comp"),
+                                    {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
+                                     {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
+                                     {2, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE}},
+                                    0, "video_to_rgb");
+  });
+  VkDescriptorSet set = descriptors_->allocate(p.setLayout());
+  VkDescriptorBufferInfo paramsInfo{staging->buffer, 0, sizeof(VideoParams)};
+  VkDescriptorBufferInfo planesInfo{staging->buffer, paramsBytes, VK_WHOLE_SIZE};
+  VkDescriptorImageInfo targetInfo{VK_NULL_HANDLE, atlas_.image()->storageView,
+                                   VK_IMAGE_LAYOUT_GENERAL};
+  VkWriteDescriptorSet writes[3] = {};
+  for (uint32_t i = 0; i < 3; ++i) {
+    writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+    writes[i].dstSet = set;
+    writes[i].dstBinding = i;
+    writes[i].descriptorCount = 1;
+    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+  }
+  writes[0].pBufferInfo = &paramsInfo;
+  writes[1].pBufferInfo = &planesInfo;
+  writes[2].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE;
+  writes[2].pImageInfo = &targetInfo;
+  vkUpdateDescriptorSets(device_.device(), 3, writes, 0, nullptr);
+  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline());
+  vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0,
+                          nullptr);
+  vkCmdDispatch(cmd, (uint32_t(frame.format.width) + 7) / 8, (uint32_t(frame.format.height) + 7) / 8,
+                1);
 }
 
 void Compositor::writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes) {
@@ -420,10 +511,30 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const DrawList& list,
   }
 }
 
-FrameTicket Compositor::submit(double sceneTime) {
+FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos) {
   // Plan first: it may decode and upload new textures, which must not happen
   // while a frame is being recorded.
+  planVideos_ = &videos;
+  videoUploads_.clear();
   FramePlan plan = buildFramePlan(scene_, sceneTime, width_, height_, *this);
+  planVideos_ = nullptr;
+  if (atlas_.image()->image != lastAtlasImage_) {
+    // The atlas grew into a new image: only uploaded textures were copied over.
+    lastAtlasImage_ = atlas_.image()->image;
+    for (const auto& [id, frame] : videos) {
+      auto t = videoTargets_.find(id);
+      if (t == videoTargets_.end() ||
+          std::any_of(videoUploads_.begin(), videoUploads_.end(),
+                      [&](const VideoUpload& u) { return u.nodeId == id; }))
+        continue;
+      videoUploads_.push_back({id, &frame, textures_[t->second.textureId].levels[0]});
+      t->second.serial = frame.serial;
+    }
+  }
+  if (videoUploads_.size() > kMaxVideosPerFrame) {
+    throw UserError("the scene shows more than " + std::to_string(kMaxVideosPerFrame) +
+                    " video sources at once");
+  }
   if (plan.groups.size() + 1 > kMaxDispatchesPerFrame) {
     throw UserError("the scene has more than " + std::to_string(kMaxDispatchesPerFrame - 1) +
                     " isolated groups visible at once");
@@ -437,6 +548,22 @@ FrameTicket Compositor::submit(double sceneTime) {
     groupRects.push_back(atlas_.renderTarget((uint64_t(slotIndex) << 32) | i, plan.groups[i].width,
                                              plan.groups[i].height));
   }
+
+  // The next output buffer, once its consumer has handed it back.
+  uint32_t outputIndex = nextOutput_;
+  nextOutput_ = (nextOutput_ + 1) % kOutputBuffers;
+  {
+    std::unique_lock lock(ring_->mutex);
+    if (ring_->busy[outputIndex]) {
+      auto start = std::chrono::steady_clock::now();
+      ring_->released.wait(lock, [&] { return !ring_->busy[outputIndex]; });
+      outputWaitMs_ += std::chrono::duration<double, std::milli>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+    }
+    ring_->busy[outputIndex] = true;
+  }
+  const gpu::Buffer& outputBuffer = outputs_[outputIndex];
 
   VkCommandBuffer cmd = device_.beginFrame();
   Slot& slot = slots_[slotIndex];
@@ -459,6 +586,15 @@ FrameTicket Compositor::submit(double sceneTime) {
                     {VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                      VK_IMAGE_LAYOUT_GENERAL},
                     {});
+  // New video pictures first: groups and the composite sample them.
+  for (const VideoUpload& upload : videoUploads_) {
+    g.addPass(
+        "video:" + upload.nodeId,
+        [&](graph::PassBuilder& b) {
+          atlas = b.write(atlas, graph::Access::ComputeSampledStorageReadWrite);
+        },
+        [&](graph::PassContext& ctx) { recordVideo(ctx.commandBuffer(), slot, upload); });
+  }
   for (size_t i = 0; i < plan.groups.size(); ++i) {
     g.addPass(
         "group" + std::to_string(i),
@@ -471,7 +607,7 @@ FrameTicket Compositor::submit(double sceneTime) {
         });
   }
   graph::BufferRef output =
-      g.importBuffer("output", {slot.output->size}, slot.output->buffer, graph::ResourceState{},
+      g.importBuffer("output", {outputBuffer->size}, outputBuffer->buffer, graph::ResourceState{},
                      graph::ResourceState{VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT,
                                           VK_IMAGE_LAYOUT_UNDEFINED});
   g.addPass(
@@ -491,6 +627,7 @@ FrameTicket Compositor::submit(double sceneTime) {
   slot.timer->end(cmd);
   FrameTicket ticket;
   ticket.slot = slotIndex;
+  ticket.output = outputIndex;
   ticket.timeline = device_.submitFrame();
   return ticket;
 }
@@ -498,9 +635,19 @@ FrameTicket Compositor::submit(double sceneTime) {
 FrameOutput Compositor::wait(const FrameTicket& ticket) {
   device_.waitForFrame(ticket.timeline);
   Slot& slot = slots_[ticket.slot];
-  device_.invalidate(slot.output);
+  gpu::Buffer buffer = outputs_[ticket.output];
+  device_.invalidate(buffer);
   FrameOutput out;
-  out.bytes = {static_cast<const uint8_t*>(slot.output->mapped), size_t(slot.output->size)};
+  out.bytes = {static_cast<const uint8_t*>(buffer->mapped), size_t(buffer->size)};
+  // The deleter keeps the buffer alive and hands it back to the ring.
+  out.lease = std::shared_ptr<void>(
+      buffer->mapped, [ring = ring_, index = ticket.output, buffer](void*) {
+        {
+          std::lock_guard lock(ring->mutex);
+          ring->busy[index] = false;
+        }
+        ring->released.notify_all();
+      });
   out.width = width_;
   out.height = height_;
   out.stride = stride_;

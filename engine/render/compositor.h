@@ -3,13 +3,23 @@
 // into a host-visible output buffer the encoder or PNG writer reads in place.
 //
 // Frames are pipelined: submit() frame N, then wait() for frame N-1 while the
-// GPU works on N. An output stays valid until the frame Device::kFramesInFlight
-// submits later reuses its slot.
+// GPU works on N.
+//
+// Outputs are a ring of host-visible buffers the consumer reads in place (the
+// encoder takes the planes without a CPU copy). A FrameOutput carries a lease
+// on its buffer: the compositor writes into that buffer again only once every
+// copy of the lease is gone, and submit() waits for that (back-pressure from
+// a slow encoder), so a frame still being encoded is never overwritten. The
+// leases keep the memory alive, but the Device must outlive them.
 #pragma once
 
+#include <array>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,6 +27,7 @@
 #include "gpu/compute_pipeline.h"
 #include "gpu/device.h"
 #include "gpu/gpu_timer.h"
+#include "media/media_source.h"
 #include "render/frame_plan.h"
 #include "render/texture_atlas.h"
 #include "render/texture_data.h"
@@ -35,15 +46,21 @@ struct OutputSpec {
   OutputFormat format = OutputFormat::Nv12;
 };
 
+// The picture each video node shows in a frame, by node id. A video node with
+// no entry shows its slate.
+using VideoFrames = std::map<std::string, media::VideoFrame>;
+
 struct FrameTicket {
   uint64_t timeline = 0;
   uint32_t slot = 0;
+  uint32_t output = 0;  // index in the output ring
 };
 
 struct FrameOutput {
   std::span<const uint8_t> bytes;
   uint32_t width = 0, height = 0, stride = 0;
   double gpuMs = 0;  // GPU execution time of the frame's passes (timestamp queries)
+  std::shared_ptr<void> lease;  // holds `bytes`; drop every copy to hand the buffer back
 };
 
 class Compositor : private TextureProvider {
@@ -53,12 +70,18 @@ class Compositor : private TextureProvider {
   Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpec output);
   ~Compositor() override;
 
-  FrameTicket submit(double sceneTime);
+  // Video pictures are read during submit() (their planes are uploaded then),
+  // so `videos` may be released as soon as it returns.
+  FrameTicket submit(double sceneTime, const VideoFrames& videos = {});
   FrameOutput wait(const FrameTicket& ticket);
 
   uint32_t width() const { return width_; }
   uint32_t height() const { return height_; }
   uint32_t stride() const { return stride_; }
+  // Output buffers in the ring, and the total time submit() waited for a
+  // consumer to hand one back.
+  static constexpr uint32_t kOutputBuffers = gpu::Device::kFramesInFlight + 4;
+  double outputWaitMs() const { return outputWaitMs_; }
 
  private:
   enum class Target { Nv12, Rgba8, Group };
@@ -69,8 +92,25 @@ class Compositor : private TextureProvider {
   struct DispatchBuffers {
     gpu::Buffer layers, tiles, indices;
   };
+  // A video node's rectangle in the atlas, rewritten when a new picture arrives.
+  struct VideoTarget {
+    uint32_t textureId = 0;
+    uint64_t serial = 0;
+    bool written = false;
+  };
+  struct VideoUpload {
+    std::string nodeId;
+    const media::VideoFrame* frame;
+    AtlasRect rect;
+  };
+  // Which output buffers are leased (in flight on the GPU or held by a consumer).
+  struct OutputRing {
+    std::mutex mutex;
+    std::condition_variable released;
+    std::array<bool, kOutputBuffers> busy{};
+  };
   struct Slot {
-    gpu::Buffer output;
+    std::map<std::string, gpu::Buffer> videoStaging;  // by node id
     std::vector<DispatchBuffers> dispatches;
     std::unique_ptr<VulkanGraphBackend> backend;
     std::unique_ptr<gpu::GpuTimer> timer;
@@ -79,6 +119,8 @@ class Compositor : private TextureProvider {
   TextureInfo image(const scene::Node& node) override;
   TextureInfo text(const scene::Node& node, double pixelsPerUnit) override;
   TextureInfo gradient(const scene::Node& node) override;
+  std::optional<TextureInfo> video(const scene::Node& node) override;
+  void recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload& upload);
   TextureInfo addTexture(const std::string& key, const TextureData& data, TextureInfo info);
   void loadTextures(const std::vector<scene::Node>& nodes);
   void writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes);
@@ -98,6 +140,14 @@ class Compositor : private TextureProvider {
   std::map<std::string, uint32_t> textureIds_;  // cache key -> index in textures_
   std::vector<AtlasTexture> textures_;
   std::vector<Slot> slots_;
+  std::vector<gpu::Buffer> outputs_;
+  std::shared_ptr<OutputRing> ring_ = std::make_shared<OutputRing>();
+  uint32_t nextOutput_ = 0;
+  double outputWaitMs_ = 0;
+  std::map<std::string, VideoTarget> videoTargets_;
+  const VideoFrames* planVideos_ = nullptr;  // during submit(): this frame's pictures
+  std::vector<VideoUpload> videoUploads_;    // during submit(): pictures to convert
+  VkImage lastAtlasImage_ = VK_NULL_HANDLE;  // a grown atlas needs every video rewritten
 };
 
 }  // namespace mq::render

@@ -107,6 +107,17 @@ class Builder {
         emit(n, place * anchorShift(n, size), size, target, DrawLayer::Source::Provider, tex);
         return;
       }
+      case NodeKind::Video: {
+        if (std::optional<TextureInfo> tex = textures_.video(n)) {
+          glm::dvec2 size = autoSize(n, &*tex);
+          emit(n, place * anchorShift(n, size), size, target, DrawLayer::Source::Provider, *tex);
+        } else {
+          addSlate(n, place, target);
+        }
+        return;
+      }
+      case NodeKind::Sound:
+        return;  // heard, not seen
       case NodeKind::Text: {
         TextureInfo tex = textures_.text(n, linearScale(place));
         glm::dvec2 size{tex.naturalWidth, tex.naturalHeight};
@@ -114,6 +125,28 @@ class Builder {
         return;
       }
     }
+  }
+
+  // The video node's box (with its corners, border and shadow) in slate grey,
+  // and the message centred on it.
+  void addSlate(const Node& n, const Mat& place, DrawList& target) {
+    glm::dvec2 size = autoSize(n, nullptr);
+    Mat local = place * anchorShift(n, size);
+    Node box = n;
+    box.kind = NodeKind::Solid;
+    box.values[size_t(Prop::Fill)] = scene::Color{0x1c, 0x1d, 0x2a, 255};
+    emit(box, local, size, target, DrawLayer::Source::None, TextureInfo{});
+    Node label = scene::makeNode(NodeKind::Text, n.id + ".slate");
+    label.values[size_t(Prop::Text)] = slateMessage(n);
+    label.values[size_t(Prop::Font)] = std::string("DejaVu Sans:bold");
+    label.values[size_t(Prop::FontSize)] = std::clamp(size.y * 0.06, 12.0, 96.0);
+    label.values[size_t(Prop::Fill)] = scene::Color{0xe8, 0xe8, 0xf0, 255};
+    label.values[size_t(Prop::Align)] = int64_t(scene::Align::Center);
+    label.values[size_t(Prop::Size)] = scene::Vec2{size.x * 0.9, 0};
+    label.values[size_t(Prop::Anchor)] = scene::Vec2{0.5, 0.5};
+    label.values[size_t(Prop::Opacity)] = n.getFloat(Prop::Opacity);
+    label.jsonPointer = n.jsonPointer;
+    addNode(label, local * translation(size.x / 2, size.y / 2), target);
   }
 
   void addGroup(const Node& n, const Mat& place, DrawList& target) {
@@ -211,7 +244,7 @@ class Builder {
         ox = oy = -pad;
         dw = tex.extentWidth;
         dh = tex.extentHeight;
-      } else if (n.kind == NodeKind::Image) {
+      } else if (n.kind == NodeKind::Image || n.kind == NodeKind::Video) {
         auto fit = n.getEnum<scene::Fit>(Prop::Fit);
         if (fit != scene::Fit::Stretch) {
           double sx = size.x / tex.width, sy = size.y / tex.height;
@@ -274,6 +307,12 @@ class Builder {
 };
 
 }  // namespace
+
+std::string slateMessage(const scene::Node& node) {
+  std::string text = node.getString(Prop::SlateText);
+  if (!text.empty()) return text;
+  return (node.name.empty() ? node.id : node.name) + "\nSIGNAL LOST · RECONNECTING";
+}
 
 std::array<float, 4> linearPremultiplied(scene::Color c) {
   float a = c.a / 255.0f;

@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "scene/scene.h"
@@ -58,7 +60,14 @@ class TextureProvider {
   // pixelsPerUnit: output pixels per local unit, so text is rasterised at the size it is shown.
   virtual TextureInfo text(const scene::Node& node, double pixelsPerUnit) = 0;
   virtual TextureInfo gradient(const scene::Node& node) = 0;
+  // The picture a video node shows this frame; nullopt: it has none, so its
+  // slate is drawn instead.
+  virtual std::optional<TextureInfo> video(const scene::Node& node) = 0;
 };
+
+// What a video node without a picture shows: its box in a dark slate colour
+// with this message centred on it.
+std::string slateMessage(const scene::Node& node);
 
 struct DrawLayer {
   GpuLayer gpu;

@@ -2,12 +2,14 @@
 #include "scene/scene.h"
 
 #include <cstdio>
+#include <functional>
 
 namespace mq::scene {
 
 namespace {
 
-const char* const kKindNames[kNodeKindCount] = {"solid", "gradient", "image", "text", "group"};
+const char* const kKindNames[kNodeKindCount] = {"solid", "gradient", "image", "text",
+                                                "group", "video", "sound"};
 
 // clang-format off
 std::array<PropertyDesc, kPropCount> buildTable() {
@@ -50,7 +52,9 @@ bool appliesTo(Prop id, NodeKind kind) {
 
 bool isRequired(Prop id, NodeKind kind) {
   return (id == Prop::Source && kind == NodeKind::Image) ||
-         (id == Prop::Text && kind == NodeKind::Text);
+         (id == Prop::Text && kind == NodeKind::Text) ||
+         (id == Prop::Url && kind == NodeKind::Video) ||
+         (id == Prop::File && kind == NodeKind::Sound);
 }
 
 const char* nodeKindName(NodeKind kind) {
@@ -95,6 +99,24 @@ Node makeNode(NodeKind kind, std::string id) {
   node.kind = kind;
   for (const PropertyDesc& d : properties()) node.values[size_t(d.id)] = d.defaultValue;
   return node;
+}
+
+std::vector<const Node*> Scene::allNodes() const {
+  std::vector<const Node*> out;
+  std::function<void(const std::vector<Node>&)> walk = [&](const std::vector<Node>& list) {
+    for (const Node& n : list) {
+      out.push_back(&n);
+      walk(n.children);
+    }
+  };
+  walk(nodes);
+  return out;
+}
+
+const Node* Scene::findNode(const std::string& id) const {
+  for (const Node* n : allNodes())
+    if (n->id == id) return n;
+  return nullptr;
 }
 
 std::filesystem::path Scene::resolve(const std::string& relative) const {

@@ -20,13 +20,17 @@ namespace mq::scene {
 
 inline constexpr const char* kFormat = "marquee.scene/1";
 
-enum class NodeKind : uint8_t { Solid, Gradient, Image, Text, Group };
-inline constexpr int kNodeKindCount = 5;
+// Video plays a media source (camera, file, stream) as a layer; Sound is an
+// audio-only node (a music bed or a sound effect fired by cues) and draws nothing.
+enum class NodeKind : uint8_t { Solid, Gradient, Image, Text, Group, Video, Sound };
+inline constexpr int kNodeKindCount = 7;
 const char* nodeKindName(NodeKind kind);
 
 // Bitmask of node kinds, for the property table.
 inline constexpr uint32_t kSolid = 1u << 0, kGradient = 1u << 1, kImage = 1u << 2, kText = 1u << 3,
-                          kGroup = 1u << 4, kAll = 0x1f;
+                          kGroup = 1u << 4, kVideo = 1u << 5, kSound = 1u << 6,
+                          kVisual = 0x3f,  // every kind that draws
+                          kAll = 0x7f;
 
 struct Vec2 {
   double x = 0, y = 0;
@@ -53,6 +57,7 @@ enum class Blend : uint8_t { Normal, Add, Multiply, Screen };
 enum class GradientType : uint8_t { Linear, Radial };
 enum class Fit : uint8_t { Stretch, Contain, Cover };
 enum class Align : uint8_t { Left, Center, Right };
+enum class OnLoss : uint8_t { Slate, LastFrame };
 
 enum class PropType : uint8_t { Float, Bool, Vec2, Insets, Color, String, Path, Enum, Stops };
 
@@ -126,10 +131,19 @@ struct Canvas {
   Color background{0, 0, 0, 255};
 };
 
+// A timed action in the show: at `time` seconds, play the sound node `play`.
+struct Cue {
+  double time = 0;
+  std::string play;         // id of a sound node
+  std::string jsonPointer;  // where it was loaded from (not saved)
+  bool operator==(const Cue& o) const { return time == o.time && play == o.play; }
+};
+
 struct Scene {
   std::string name;
   Canvas canvas;
   std::vector<Node> nodes;        // root layers, bottom to top
+  std::vector<Cue> cues;          // in file order
   std::filesystem::path file;     // the file it was loaded from (empty if built in code)
   std::filesystem::path baseDir;  // relative asset paths resolve against this
 
@@ -137,6 +151,10 @@ struct Scene {
   // Lets later stages (asset decoding, font lookup) report errors in the same
   // FILE:LINE:COL: POINTER form as the loader.
   std::map<std::string, std::pair<int, int>> positions;
+
+  // Every node, depth first (parents before children), for lookups by id or kind.
+  std::vector<const Node*> allNodes() const;
+  const Node* findNode(const std::string& id) const;
 
   // Absolute path of a Path property value.
   std::filesystem::path resolve(const std::string& relative) const;

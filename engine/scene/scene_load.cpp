@@ -28,7 +28,12 @@ constexpr size_t kMaxCollected = 10000;
 // every JSON value costs ~100 bytes of tree and position map.
 constexpr size_t kMaxFileBytes = 16u << 20;
 
-const std::vector<std::string> kKindNames = {"solid", "gradient", "image", "text", "group"};
+std::vector<std::string> kindNames() {
+  std::vector<std::string> names;
+  for (int k = 0; k < kNodeKindCount; ++k) names.push_back(nodeKindName(NodeKind(k)));
+  return names;
+}
+const std::vector<std::string> kKindNames = kindNames();
 
 std::string kindList() {
   std::string out;
@@ -117,7 +122,7 @@ class Loader {
       issue("/format", "expected \"marquee.scene/1\", found " + describeJson(*format));
       return;
     }
-    checkKeys(root, "", {"format", "name", "canvas", "nodes"}, "in the scene");
+    checkKeys(root, "", {"format", "name", "canvas", "nodes", "cues"}, "in the scene");
     if (auto name = root.find("name"); name != root.end()) {
       if (name->is_string())
         scene_.name = name->get<std::string>();
@@ -127,6 +132,7 @@ class Loader {
     if (auto canvas = root.find("canvas"); canvas != root.end()) readCanvas(*canvas);
     if (auto nodes = root.find("nodes"); nodes != root.end())
       readChildren(*nodes, "/nodes", scene_.nodes);
+    if (auto cues = root.find("cues"); cues != root.end()) readCues(*cues);
   }
 
   // Sorted by position, at most kMaxIssues (the last one then says so).
@@ -209,6 +215,67 @@ class Loader {
     }
   }
 
+  // "cues": [{"time": SECONDS, "play": "sound_node_id"}, ...]
+  void readCues(const json& array) {
+    if (!array.is_array()) {
+      issue("/cues", "expected an array of cues [{\"time\": 2.5, \"play\": \"sfx\"}], found " +
+                         describeJson(array));
+      return;
+    }
+    for (size_t i = 0; i < array.size(); ++i) {
+      std::string pointer = "/cues/" + std::to_string(i);
+      const json& c = array[i];
+      if (!c.is_object()) {
+        issue(pointer, "expected a cue object {\"time\": 2.5, \"play\": \"sfx\"}, found " +
+                           describeJson(c));
+        continue;
+      }
+      checkKeys(c, pointer, {"time", "play"}, "in a cue");
+      Cue cue;
+      cue.jsonPointer = pointer;
+      bool ok = true;
+      auto time = c.find("time");
+      if (time == c.end()) {
+        issue(pointer + "/time", "missing \"time\" (seconds of show time)");
+        ok = false;
+      } else if (!time->is_number() || !(time->get<double>() >= 0) ||
+                 !(time->get<double>() <= 1e6)) {
+        issue(pointer + "/time", "expected seconds in [0, 1000000], found " + describeJson(*time));
+        ok = false;
+      } else {
+        cue.time = time->get<double>();
+      }
+      auto play = c.find("play");
+      if (play == c.end()) {
+        issue(pointer + "/play", "missing \"play\" (the id of a sound node)");
+        ok = false;
+      } else if (!play->is_string()) {
+        issue(pointer + "/play", "expected the id of a sound node, found " + describeJson(*play));
+        ok = false;
+      } else {
+        cue.play = play->get<std::string>();
+      }
+      if (ok) scene_.cues.push_back(std::move(cue));
+    }
+  }
+
+  // After every node is read: cues must name sound nodes.
+  void checkCueTargets() {
+    for (const Cue& cue : scene_.cues) {
+      const Node* target = scene_.findNode(cue.play);
+      if (!target)
+        issue(cue.jsonPointer + "/play", "no node has the id " + jsonQuoted(cue.play) +
+                                             "; \"play\" names a sound node");
+      else if (target->kind != NodeKind::Sound)
+        issue(cue.jsonPointer + "/play", jsonQuoted(cue.play) + " is " + aKind(target->kind) +
+                                             "; \"play\" names a sound node");
+    }
+  }
+
+ public:
+  void finish() { checkCueTargets(); }
+
+ private:
   void readChildren(const json& array, const std::string& pointer, std::vector<Node>& out) {
     if (!array.is_array()) {
       issue(pointer, "expected an array of nodes, found " + describeJson(array));
@@ -324,7 +391,8 @@ class Loader {
     std::error_code ec;
     bool image = desc.id == Prop::Source;
     if (!fs::exists(path, ec)) {
-      issue(pointer, std::string(image ? "image file" : "file") + " not found: " + path.string());
+      issue(pointer, std::string(image ? "image file" : desc.id == Prop::File ? "sound file" : "file") +
+                         " not found: " + path.string());
       return false;
     }
     if (!image) return true;
@@ -372,6 +440,7 @@ Scene parseText(std::string_view text, const fs::path& file) {
   scene.positions = std::move(parsed.positions);
   Loader loader(scene);
   loader.load(parsed.value);
+  loader.finish();
   std::vector<SceneIssue> issues = loader.takeIssues();
   if (!issues.empty()) throw SceneError(std::move(issues));
   return scene;

@@ -51,6 +51,11 @@ std::string saveScene(const Scene& scene) {
   ojson nodes = ojson::array();
   for (const Node& node : scene.nodes) nodes.push_back(nodeToJson(node));
   root["nodes"] = std::move(nodes);
+  if (!scene.cues.empty()) {
+    ojson cues = ojson::array();
+    for (const Cue& cue : scene.cues) cues.push_back({{"time", cue.time}, {"play", cue.play}});
+    root["cues"] = std::move(cues);
+  }
   // replace: a string set in code with invalid UTF-8 must not make saving throw.
   return root.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
 }

@@ -21,8 +21,22 @@ class FakeTextures : public render::TextureProvider {
     t.opaque = true;
     return t;
   }
-  render::TextureInfo text(const scene::Node&, double) override { return {}; }
+  render::TextureInfo text(const scene::Node& n, double) override {
+    render::TextureInfo t;
+    if (n.id.ends_with(".slate")) t.naturalWidth = t.naturalHeight = t.width = t.height = 10;
+    return t;
+  }
   render::TextureInfo gradient(const scene::Node&) override { return {}; }
+  std::optional<render::TextureInfo> video(const scene::Node& n) override {
+    if (n.id != "live") return std::nullopt;  // every other video has lost its signal
+    render::TextureInfo t;
+    t.width = 160;
+    t.height = 90;
+    t.naturalWidth = 160;
+    t.naturalHeight = 90;
+    t.opaque = true;
+    return t;
+  }
 };
 
 scene::Scene sceneWith(std::vector<scene::Node> nodes) {
@@ -138,4 +152,27 @@ TEST_CASE("isolated groups become a texture layer drawn from their own draw list
   REQUIRE(iso.main.layers.size() == 1);
   CHECK(iso.main.layers[0].source == render::DrawLayer::Source::Group);
   CHECK(iso.main.layers[0].gpu.shape[3] == Approx(0.5));
+}
+
+TEST_CASE("frame plan: a video with a picture is a texture layer; one without shows its slate",
+          "[render][plan]") {
+  FakeTextures tex;
+  auto live = scene::makeNode(scene::NodeKind::Video, "live");
+  live.values[size_t(scene::Prop::Size)] = scene::Vec2{320, 180};
+  auto lost = scene::makeNode(scene::NodeKind::Video, "lost");
+  lost.values[size_t(scene::Prop::Size)] = scene::Vec2{320, 180};
+  lost.values[size_t(scene::Prop::Position)] = scene::Vec2{0, 200};
+  auto sound = scene::makeNode(scene::NodeKind::Sound, "bed");
+  auto s = sceneWith({live, lost, sound});
+  auto plan = render::buildFramePlan(s, 0, 640, 480, tex);
+  // live: one texture layer; lost: slate box + message; sound: nothing.
+  REQUIRE(plan.main.layers.size() == 3);
+  CHECK(plan.main.layers[0].nodeId == "live");
+  CHECK(plan.main.layers[0].gpu.info[0] == render::kKindTexture);
+  CHECK(plan.main.layers[1].nodeId == "lost");
+  CHECK(plan.main.layers[1].gpu.info[0] == render::kKindSolid);
+  CHECK(plan.main.layers[2].nodeId == "lost.slate");
+  CHECK(render::slateMessage(lost) == "lost\nSIGNAL LOST · RECONNECTING");
+  lost.values[size_t(scene::Prop::SlateText)] = std::string("BRB");
+  CHECK(render::slateMessage(lost) == "BRB");
 }

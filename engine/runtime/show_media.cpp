@@ -1,0 +1,145 @@
+#include "runtime/show_media.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace mq::runtime {
+namespace {
+
+using scene::NodeKind;
+using scene::Prop;
+
+// Relative file paths in a scene resolve against the scene's folder; URLs,
+// devices and built-in sources are taken as they are.
+std::string resolveUrl(const scene::Scene& scene, const std::string& url) {
+  if (url.find("://") != std::string::npos || url.rfind("builtin:", 0) == 0 ||
+      url.rfind("/", 0) == 0)
+    return url;
+  return scene.resolve(url).string();
+}
+
+int64_t sampleAt(int64_t frame, Rational fps) {
+  return frame * media::kAudioRate * fps.den / fps.num;
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> parseInputOverride(const std::string& text) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    throw UserError("--input: expected ID=URL (for example camera=rtmp://host/live/key), got \"" +
+                    text + "\"");
+  }
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+ShowMedia::ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions options)
+    : scene_(scene), fps_(fps), cues_(scene.cues) {
+  for (const auto& [id, url] : options.inputOverrides) {
+    const scene::Node* n = scene.findNode(id);
+    if (!n || n->kind != NodeKind::Video) {
+      std::string ids;
+      for (const scene::Node* v : scene.allNodes())
+        if (v->kind == NodeKind::Video) ids += (ids.empty() ? "" : ", ") + v->id;
+      throw UserError("--input " + id + "=...: the scene has no video node with id \"" + id +
+                      "\" (video nodes: " + (ids.empty() ? "none" : ids) + ")");
+    }
+  }
+  for (const scene::Node* n : scene.allNodes()) {
+    if (n->kind != NodeKind::Video) continue;
+    Source s;
+    s.node = n;
+    auto o = options.inputOverrides.find(n->id);
+    s.url = o != options.inputOverrides.end() ? o->second
+                                              : resolveUrl(scene, n->getString(Prop::Url));
+    media::SourceOptions so;
+    so.id = n->id;
+    so.url = s.url;
+    so.loop = n->getBool(Prop::Loop);
+    scene::Vec2 size = n->getVec2(Prop::CaptureSize);
+    so.captureWidth = int(size.x);
+    so.captureHeight = int(size.y);
+    so.captureFps = n->getFloat(Prop::CaptureFps);
+    so.capturePixelFormat = n->getString(Prop::CaptureFormat);
+    so.pacing = options.pacing;
+    s.syncOffsetUs = std::llround(n->getFloat(Prop::SyncOffset) * 1000);
+    s.media = std::make_unique<media::MediaSource>(so);
+    log::info("source ", n->id, ": ", s.url);
+    media::MediaSource* source = s.media.get();
+    mixer_.addSource(
+        n->id,
+        [source](int64_t first, float* out, int frames) { source->readAudio(first, out, frames); },
+        n->getFloat(Prop::Gain), n->getBool(Prop::Mute), n->getFloat(Prop::SyncOffset));
+    sources_.push_back(std::move(s));
+    hasAudio_ = true;
+  }
+  for (const scene::Node* n : scene.allNodes()) {
+    if (n->kind != NodeKind::Sound) continue;
+    std::shared_ptr<const media::AudioClip> clip;
+    try {
+      clip = media::loadAudioClip(scene.resolve(n->getString(Prop::File)));
+    } catch (const UserError& e) {
+      throw scene::SceneError({scene::issueAt(scene, n->jsonPointer + "/file", e.what())});
+    }
+    mixer_.addSound(n->id, std::move(clip), n->getFloat(Prop::Gain), n->getBool(Prop::Mute),
+                    n->getBool(Prop::Loop), n->getBool(Prop::Autoplay) ? 0 : -1);
+    hasAudio_ = true;
+  }
+  std::stable_sort(cues_.begin(), cues_.end(),
+                   [](const scene::Cue& a, const scene::Cue& b) { return a.time < b.time; });
+}
+
+ShowMedia::~ShowMedia() = default;
+
+render::VideoFrames ShowMedia::videoFrames(int64_t frame) {
+  render::VideoFrames frames;
+  int64_t showUs = frameTimeUs(frame, fps_);
+  for (Source& s : sources_) {
+    std::optional<media::VideoFrame> picture = s.media->videoFrameAt(showUs - s.syncOffsetUs);
+    bool lost = s.media->stats().state == media::SourceState::Reconnecting;
+    bool slate = !picture || (lost && s.node->getEnum<scene::OnLoss>(Prop::OnLoss) ==
+                                          scene::OnLoss::Slate);
+    if (slate) {
+      ++s.slateFrames;
+      continue;
+    }
+    frames.emplace(s.node->id, std::move(*picture));
+  }
+  return frames;
+}
+
+int64_t ShowMedia::audioFramesFor(int64_t frame) const {
+  return sampleAt(frame + 1, fps_) - sampleAt(frame, fps_);
+}
+
+void ShowMedia::mixAudio(int64_t frame, std::vector<float>& out) {
+  int64_t first = sampleAt(frame, fps_), end = sampleAt(frame + 1, fps_);
+  while (nextCue_ < cues_.size()) {
+    int64_t at = std::llround(cues_[nextCue_].time * media::kAudioRate);
+    if (at >= end) break;
+    mixer_.fire(cues_[nextCue_].play, std::max(at, first));
+    ++nextCue_;
+  }
+  out.resize(size_t(end - first) * media::kAudioChannels);
+  mixer_.mix(out.data(), int(end - first));
+}
+
+std::vector<SourceReport> ShowMedia::sourceReports() const {
+  std::vector<SourceReport> out;
+  for (const Source& s : sources_)
+    out.push_back({s.node->id, s.url, s.media->stats(), s.slateFrames});
+  return out;
+}
+
+media::AudioStats ShowMedia::audioStats() const {
+  return mixer_.stats();
+}
+
+bool ShowMedia::hasAudio() const {
+  return hasAudio_;
+}
+
+}  // namespace mq::runtime

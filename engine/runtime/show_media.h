@@ -1,0 +1,79 @@
+// The media side of a show: one MediaSource per video node, the program audio
+// mix (sources, sound nodes, cues), and what each output frame takes from
+// them. Offline this is deterministic: frame n shows, from each source, the
+// picture at media time n / fps - sync offset, and gets the audio samples
+// [n * 48000 / fps, (n + 1) * 48000 / fps) computed in integers, so sound and
+// picture cannot drift apart however long the show runs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rational.h"
+#include "media/audio_mixer.h"
+#include "media/media_source.h"
+#include "render/compositor.h"
+#include "scene/scene.h"
+
+namespace mq::runtime {
+
+struct ShowMediaOptions {
+  media::Pacing pacing = media::Pacing::Offline;
+  // --input ID=URL: replaces the url of the video node with that id.
+  std::map<std::string, std::string> inputOverrides;
+};
+
+struct SourceReport {
+  std::string id, url;
+  media::SourceStats stats;
+  uint64_t slateFrames = 0;  // output frames that showed the slate
+};
+
+class ShowMedia {
+ public:
+  // Starts every source and loads every sound. Throws scene::SceneError for a
+  // sound file that does not decode (naming its JSON pointer) and
+  // mq::UserError for an --input id that names no video node.
+  ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions options);
+  ~ShowMedia();
+
+  // The picture of each video node for output frame `frame` (nodes without
+  // one show their slate).
+  render::VideoFrames videoFrames(int64_t frame);
+
+  // Number of audio sample frames (48 kHz) belonging to output frame `frame`.
+  int64_t audioFramesFor(int64_t frame) const;
+  // Mixes output frame `frame`'s audio (interleaved stereo, audioFramesFor()
+  // frames) into `out`; frames must be mixed in order from 0.
+  void mixAudio(int64_t frame, std::vector<float>& out);
+
+  std::vector<SourceReport> sourceReports() const;
+  media::AudioStats audioStats() const;
+  bool hasAudio() const;  // any source audio or sound node
+
+ private:
+  struct Source {
+    const scene::Node* node;
+    std::string url;
+    std::unique_ptr<media::MediaSource> media;
+    int64_t syncOffsetUs = 0;
+    uint64_t slateFrames = 0;
+  };
+
+  const scene::Scene& scene_;
+  Rational fps_;
+  std::vector<Source> sources_;
+  media::AudioMixer mixer_;
+  std::vector<scene::Cue> cues_;  // sorted by time
+  size_t nextCue_ = 0;
+  bool hasAudio_ = false;
+};
+
+// "camera=rtmp://host/app/key" -> {"camera", "rtmp://host/app/key"}; throws
+// mq::UserError naming --input when there is no '=' or the id is empty.
+std::pair<std::string, std::string> parseInputOverride(const std::string& text);
+
+}  // namespace mq::runtime
