@@ -278,7 +278,8 @@ scene::Scene oriented(const scene::Scene& square, Orientation o) {
   return out;
 }
 
-Image render(const scene::Scene& scene, uint32_t width, uint32_t height, double time) {
+Image render(const scene::Scene& scene, uint32_t width, uint32_t height, double time,
+             const render::VideoFrames& videos) {
   gpu::Device& device = sharedDevice();
   // The count is cumulative over the shared device; compare against the count
   // before this render so one bad case does not fail every later one.
@@ -286,7 +287,7 @@ Image render(const scene::Scene& scene, uint32_t width, uint32_t height, double 
   Image img;
   {
     render::Compositor comp(device, scene, {width, height, render::OutputFormat::Rgba8});
-    render::FrameOutput f = comp.wait(comp.submit(time));
+    render::FrameOutput f = comp.wait(comp.submit(time, videos));
     img.width = f.width;
     img.height = f.height;
     img.pixels.resize(size_t(f.width) * f.height * 4);

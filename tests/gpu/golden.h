@@ -52,7 +52,9 @@ scene::Scene oriented(const scene::Scene& square, Orientation o);
 // Renders `scene` at `time` into an RGBA8 image of width x height (0: canvas
 // size) with a fresh Compositor, and REQUIREs that the validation layer
 // reported nothing while the compositor was created, used and destroyed.
-Image render(const scene::Scene& scene, uint32_t width, uint32_t height, double time = 0);
+// `videos` are the pictures of the scene's video nodes (none: they show slates).
+Image render(const scene::Scene& scene, uint32_t width, uint32_t height, double time = 0,
+             const render::VideoFrames& videos = {});
 
 // Per-pixel comparison of two images of the same size. A pixel's difference is
 // the largest absolute difference over its four channels.
