@@ -16,6 +16,11 @@ std::optional<std::string> Args::value(const std::string& name) const {
   return it->second.back();
 }
 
+std::vector<std::string> Args::values(const std::string& name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
 std::optional<double> Args::number(const std::string& name, double min, double max) const {
   auto v = value(name);
   if (!v) return std::nullopt;

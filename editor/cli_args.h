@@ -27,7 +27,8 @@ struct CommandSpec {
 class Args {
  public:
   bool has(const std::string& name) const { return values_.count(name) > 0; }
-  std::optional<std::string> value(const std::string& name) const;
+  std::optional<std::string> value(const std::string& name) const;  // the last one given
+  std::vector<std::string> values(const std::string& name) const;   // every one, in order
   const std::vector<std::string>& positional() const { return positional_; }
 
   // Typed accessors: throw mq::UserError naming the option and what was expected.

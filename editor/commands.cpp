@@ -17,9 +17,11 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "gpu/device.h"
-#include "media/video_writer.h"
+#include "media/encoder.h"
+#include "media/output_preset.h"
 #include "render/asset_check.h"
 #include "render/compositor.h"
+#include "runtime/show_media.h"
 #include "scene/scene.h"
 
 namespace mq::cli {
@@ -39,6 +41,10 @@ const OptionSpec kOutputSize{"--output-size", nullptr, "WxH",
                              "render the canvas at another output resolution (layout kept, pixels "
                              "scaled)"};
 
+const OptionSpec kInput{"--input", nullptr, "ID=URL",
+                        "play URL in the video node ID for this run (repeatable); a file, "
+                        "rtmp:// srt:// udp:// http(s):// URL, /dev/videoN or builtin:camera"};
+
 const std::vector<CommandSpec> kCommands = {
     {"validate",
      "SCENE",
@@ -51,25 +57,36 @@ const std::vector<CommandSpec> kCommands = {
      {kHelp,
       {"--output", "-o", "OUT.png", "PNG file to write (required)"},
       {"--time", nullptr, "SEC", "scene time of the frame (default 0)"},
+      kInput,
       kOutputSize,
       kDevice,
       kValidation,
       kVerbose},
      1},
     {"render",
-     "SCENE -o OUT.mp4 (--frames N | --duration SEC)",
-     "Render a scene offline, deterministically, to H.264 video (MP4, MOV or MKV).",
+     "SCENE -o OUT... (--frames N | --duration SEC)",
+     "Render a scene offline, deterministically, and encode it once to every output: files "
+     "(.mp4, .mov; .mkv and .ts are crash-safe recordings) and live streams (rtmp://, "
+     "rtmps://, srt://, udp://).",
      {kHelp,
-      {"--output", "-o", "OUT.mp4", "video file to write (.mp4, .mov, .mkv)"},
+      {"--output", "-o", "OUT",
+       "a file or stream URL to write (repeatable: record and stream at once)"},
       {"--frames", nullptr, "N", "number of frames to render"},
       {"--duration", nullptr, "SEC", "length to render, in seconds (rounded to whole frames)"},
-      {"--stats", nullptr, "FILE.json", "write render statistics as JSON"},
+      {"--preset", nullptr, "NAME",
+       "output preset: tiktok-vertical, instagram-live, landscape-1080p30, landscape-1080p60 "
+       "(size, frame rate, bitrate, keyframes, audio; the options below override it)"},
+      kInput,
+      {"--stats", nullptr, "FILE.json", "write render, source, audio and output statistics"},
       {"--render-only", nullptr, nullptr,
        "composite and convert every frame but do not encode (benchmarks); -o not needed"},
       {"--codec", nullptr, "NAME", "FFmpeg video encoder (default libx264)"},
-      {"--crf", nullptr, "N", "constant rate factor, 0-51 (default 20)"},
-      {"--bitrate", nullptr, "KBPS", "target bitrate in kbit/s instead of --crf"},
-      {"--preset", nullptr, "NAME", "encoder preset (default veryfast)"},
+      {"--encoder-preset", nullptr, "NAME", "encoder speed preset (default veryfast)"},
+      {"--crf", nullptr, "N", "constant rate factor, 0-51 (default 20; files without a bitrate)"},
+      {"--video-bitrate", nullptr, "KBPS",
+       "constant video bitrate in kbit/s (live streams default to 6000)"},
+      {"--keyframe-interval", nullptr, "SEC", "seconds between keyframes (default 2)"},
+      {"--audio-bitrate", nullptr, "KBPS", "AAC bitrate in kbit/s (default 128)"},
       kOutputSize,
       kDevice,
       kValidation,
@@ -165,6 +182,16 @@ int runValidate(const Args& args) {
   return kExitOk;
 }
 
+runtime::ShowMediaOptions mediaOptions(const Args& args) {
+  runtime::ShowMediaOptions o;
+  for (const std::string& text : args.values("--input")) {
+    auto [id, url] = runtime::parseInputOverride(text);
+    if (!o.inputOverrides.emplace(id, url).second)
+      throw UserError("--input " + id + "=...: given twice");
+  }
+  return o;
+}
+
 int runStill(const Args& args) {
   auto out = args.value("--output");
   if (!out) throw UserError("marquee still needs -o OUT.png");
@@ -179,7 +206,9 @@ int runStill(const Args& args) {
 
   gpu::Device device(deviceOptions(args));
   render::Compositor compositor(device, s, spec);
-  render::FrameOutput frame = compositor.wait(compositor.submit(time));
+  runtime::ShowMedia media(s, s.canvas.fps, mediaOptions(args));
+  int64_t frameIndex = std::llround(time * s.canvas.fps.toDouble());
+  render::FrameOutput frame = compositor.wait(compositor.submit(time, media.videoFrames(frameIndex)));
 
   // Write beside the destination, then rename: a failure leaves nothing behind.
   fs::path partial = outPath;
@@ -201,11 +230,99 @@ int runStill(const Args& args) {
   return finishStatus(device);
 }
 
+bool isStreamUrl(const std::string& out) {
+  return out.find("://") != std::string::npos;
+}
+
+// Encoder settings: the preset (if any), then every explicit option on top.
+media::EncoderSettings encoderSettings(const Args& args, const scene::Scene& s,
+                                       const std::vector<std::string>& outputs,
+                                       const media::OutputPreset* preset) {
+  media::EncoderSettings e;
+  e.width = s.canvas.width;
+  e.height = s.canvas.height;
+  e.fps = s.canvas.fps;
+  if (preset) {
+    media::applyOutputPreset(*preset, e);
+    // The layout is authored for the canvas: scaling it to another shape
+    // would squash it.
+    bool canvasPortrait = s.canvas.height > s.canvas.width;
+    if (!args.has("--output-size") && canvasPortrait != (e.height > e.width)) {
+      throw UserError("--preset " + preset->name + " is " + std::to_string(e.width) + "x" +
+                      std::to_string(e.height) + " but the scene's canvas is " +
+                      std::to_string(s.canvas.width) + "x" + std::to_string(s.canvas.height) +
+                      "; pick a preset of the same orientation or set --output-size");
+    }
+    for (const std::string& url : outputs) media::checkOutputUrlForPreset(*preset, url);
+  }
+  if (auto size = args.size("--output-size")) {
+    e.width = size->first;
+    e.height = size->second;
+  }
+  if (auto c = args.value("--codec")) e.videoCodec = *c;
+  if (auto p = args.value("--encoder-preset")) e.preset = *p;
+  if (auto c = args.integer("--crf", 0, 51)) e.crf = int(*c);
+  if (auto b = args.integer("--video-bitrate", 100, 1'000'000)) e.videoBitrate = *b * 1000;
+  if (auto k = args.number("--keyframe-interval", 0.04, 60)) e.keyframeIntervalSeconds = *k;
+  if (auto a = args.integer("--audio-bitrate", 16, 1024)) e.audioBitrate = *a * 1000;
+  bool live = std::any_of(outputs.begin(), outputs.end(), isStreamUrl);
+  if (live && e.videoBitrate == 0) e.videoBitrate = 6'000'000;  // platforms want CBR
+  if (live || preset) media::validateLiveSettings(e);
+  return e;
+}
+
+nlohmann::ordered_json sourcesJson(const std::vector<runtime::SourceReport>& reports) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const runtime::SourceReport& r : reports) {
+    list.push_back({{"id", r.id},
+                    {"url", r.url},
+                    {"state", media::sourceStateName(r.stats.state)},
+                    {"frames_decoded", r.stats.framesDecoded},
+                    {"slate_frames", r.slateFrames},
+                    {"reconnects", r.stats.reconnects},
+                    {"open_failures", r.stats.openFailures},
+                    {"corrupt_packets", r.stats.corruptPackets},
+                    {"width", r.stats.width},
+                    {"height", r.stats.height},
+                    {"pixel_format", r.stats.pixelFormat},
+                    {"has_audio", r.stats.hasAudio},
+                    {"last_error", r.stats.lastError}});
+  }
+  return list;
+}
+
+nlohmann::ordered_json audioJson(const media::AudioStats& a) {
+  return {{"peak_dbfs", a.peakDbfs},
+          {"momentary_lufs", a.momentaryLufs},
+          {"short_term_lufs", a.shortTermLufs},
+          {"integrated_lufs", a.integratedLufs},
+          {"max_gain_reduction_db", a.maxGainReductionDb},
+          {"overload_blocks", a.overloadBlocks},
+          {"samples", a.samplesMixed}};
+}
+
+nlohmann::ordered_json outputsJson(const std::vector<media::OutputStats>& outputs) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const media::OutputStats& o : outputs) {
+    list.push_back({{"url", o.url},
+                    {"state", media::outputStateName(o.state)},
+                    {"bytes", o.bytesWritten},
+                    {"packets", o.packetsWritten},
+                    {"dropped_packets", o.droppedPackets},
+                    {"reconnects", o.reconnects},
+                    {"bitrate_kbps", o.bitrateKbps},
+                    {"queue_depth", o.queueDepth},
+                    {"last_error", o.lastError}});
+  }
+  return list;
+}
+
 int runRender(const Args& args) {
   installInterruptHandler();
   bool renderOnly = args.has("--render-only");
-  auto out = args.value("--output");
-  if (!out && !renderOnly) throw UserError("marquee render needs -o OUT.mp4 (or --render-only)");
+  std::vector<std::string> outputs = args.values("--output");
+  if (outputs.empty() && !renderOnly)
+    throw UserError("marquee render needs -o OUT (a file or stream URL), or --render-only");
   if (args.has("--frames") == args.has("--duration")) {
     throw UserError("marquee render needs exactly one of --frames N or --duration SEC");
   }
@@ -214,67 +331,79 @@ int runRender(const Args& args) {
     statsPath = *st;
     checkOutputPath(*statsPath);
   }
+  const media::OutputPreset* preset = nullptr;
+  if (auto p = args.value("--preset")) preset = &media::findOutputPreset(*p);
   scene::Scene s = scene::loadScene(args.positional()[0]);
+  media::EncoderSettings settings = encoderSettings(args, s, outputs, preset);
+  Rational fps = settings.fps;
   int64_t frames = 0;
   if (auto f = args.integer("--frames", 1, 10'000'000)) frames = *f;
   if (auto d = args.number("--duration", 0.001, 1e6)) {
-    frames = std::max<int64_t>(1, int64_t(std::llround(*d * s.canvas.fps.toDouble())));
+    frames = std::max<int64_t>(1, int64_t(std::llround(*d * fps.toDouble())));
   }
-  render::OutputSpec spec = outputSpec(args, render::OutputFormat::Nv12);
-  uint32_t width = spec.width ? spec.width : uint32_t(s.canvas.width);
-  uint32_t height = spec.height ? spec.height : uint32_t(s.canvas.height);
-
-  media::VideoSettings settings;
-  settings.width = int(width);
-  settings.height = int(height);
-  settings.fps = s.canvas.fps;
-  if (auto c = args.value("--codec")) settings.codec = *c;
-  if (auto p = args.value("--preset")) settings.preset = *p;
-  if (auto c = args.integer("--crf", 0, 51)) settings.crf = int(*c);
-  if (auto b = args.integer("--bitrate", 100, 1'000'000)) settings.bitrate = *b * 1000;
-
-  std::unique_ptr<media::VideoFileWriter> writer;
-  if (!renderOnly) {
-    checkOutputPath(*out);
-    if (statsPath && fs::weakly_canonical(*statsPath) == fs::weakly_canonical(*out)) {
-      throw UserError("--stats and -o name the same file: " + *out);
-    }
-    // Opened before the GPU work so a bad extension or encoder fails fast.
-    writer = std::make_unique<media::VideoFileWriter>(fs::path(*out), settings);
+  for (const std::string& out : outputs) {
+    if (isStreamUrl(out)) continue;
+    checkOutputPath(out);
+    if (statsPath && fs::weakly_canonical(*statsPath) == fs::weakly_canonical(out))
+      throw UserError("--stats and -o name the same file: " + out);
   }
+  runtime::ShowMediaOptions mediaOpts = mediaOptions(args);
+
+  render::OutputSpec spec;
+  spec.format = render::OutputFormat::Nv12;
+  spec.width = uint32_t(settings.width);
+  spec.height = uint32_t(settings.height);
   gpu::Device device(deviceOptions(args));
   render::Compositor compositor(device, s, spec);
+  // Sources start decoding now; sounds that do not decode fail here (exit 2).
+  runtime::ShowMedia media(s, fps, mediaOpts);
+  // Declared after the device and compositor so it is destroyed first: it may
+  // still hold leases on output buffers.
+  std::unique_ptr<media::Encoder> encoder;
+  if (!renderOnly) encoder = std::make_unique<media::Encoder>(settings, outputs);
 
   std::vector<double> gpuMs;
   gpuMs.reserve(size_t(frames));
+  int64_t encodedFrames = 0;
   auto consume = [&](const render::FrameTicket& t) {
     render::FrameOutput f = compositor.wait(t);
     gpuMs.push_back(f.gpuMs);
-    if (writer) {
-      const uint8_t* y = f.bytes.data();
-      writer->write({y, int(f.stride), y + size_t(f.stride) * f.height, int(f.stride)});
-    }
+    if (!encoder) return;
+    // The encoder reads the planes where the GPU wrote them; the lease goes
+    // back to the compositor when the encoder releases the frame.
+    media::VideoPlanes planes;
+    planes.layout = media::VideoPlanes::Layout::Nv12;
+    uint8_t* y = const_cast<uint8_t*>(f.bytes.data());
+    planes.data[0] = y;
+    planes.data[1] = y + size_t(f.stride) * f.height;
+    planes.linesize[0] = planes.linesize[1] = int(f.stride);
+    encoder->submitVideo(planes, encodedFrames++, [lease = f.lease]() mutable { lease.reset(); });
   };
   auto start = std::chrono::steady_clock::now();
+  std::vector<float> audio;
   // Two frames in flight: the GPU composites frame n while the encoder takes n-1.
   std::optional<render::FrameTicket> previous;
   for (int64_t n = 0; n < frames; ++n) {
     if (g_interrupted) {
-      throw RuntimeError("interrupted after " + std::to_string(n) + " frames; nothing written");
+      throw RuntimeError("interrupted after " + std::to_string(n) +
+                         " frames (recordings in .mkv/.ts are kept up to here; other files are "
+                         "removed)");
     }
-    render::FrameTicket t = compositor.submit(frameTimeSeconds(n, s.canvas.fps));
+    render::FrameTicket t = compositor.submit(frameTimeSeconds(n, fps), media.videoFrames(n));
+    media.mixAudio(n, audio);
+    if (encoder) encoder->submitAudio(audio.data(), int(audio.size() / media::kAudioChannels));
     if (previous) consume(*previous);
     previous = t;
   }
   if (previous) consume(*previous);
-  if (writer) writer->finish();
+  if (encoder) encoder->finish();
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   nlohmann::ordered_json stats;
   stats["frames"] = frames;
-  stats["width"] = width;
-  stats["height"] = height;
-  stats["fps_target"] = s.canvas.fps.toDouble();
+  stats["width"] = settings.width;
+  stats["height"] = settings.height;
+  stats["fps_target"] = fps.toDouble();
   stats["render_ms"] = {
       {"p50", percentile(gpuMs, 50)},
       {"p95", percentile(gpuMs, 95)},
@@ -284,16 +413,32 @@ int runRender(const Args& args) {
   stats["fps"] = wall > 0 ? double(frames) / wall : 0.0;
   stats["device"] = device.name();
   stats["encoded"] = !renderOnly;
-  if (writer) stats["output"] = fs::absolute(*out).string();
+  // Pixels the CPU copied between the GPU's output and the encoder, per frame:
+  // 0 when the encoder reads the mapped output memory directly.
+  stats["cpu_pixel_copy_bytes_per_frame"] =
+      encoder && frames > 0 ? double(encoder->cpuPixelCopyBytes()) / double(frames) : 0.0;
+  stats["encoder_wait_ms"] = compositor.outputWaitMs();
+  if (encoder) stats["video_encoder"] = encoder->videoEncoderName();
+  if (preset) stats["preset"] = preset->name;
+  stats["sources"] = sourcesJson(media.sourceReports());
+  stats["audio"] = audioJson(media.audioStats());
+  if (encoder) stats["outputs"] = outputsJson(encoder->outputStats());
   if (statsPath) {
     std::ofstream f(*statsPath);
     f << stats.dump(2) << "\n";
     if (!f) throw RuntimeError("cannot write " + statsPath->string());
   }
   log::info("rendered ", frames, " frames in ", wall, " s (", stats["fps"].get<double>(), " fps)");
-  if (writer) {
-    std::printf("wrote %s (%lld frames, rendered on %s)\n", fs::absolute(*out).c_str(),
-                (long long)frames, device.name().c_str());
+  for (const runtime::SourceReport& r : media.sourceReports()) {
+    if (r.slateFrames > 0)
+      std::fprintf(stderr, "marquee: source %s (%s) showed its slate for %llu frames%s%s\n",
+                   r.id.c_str(), r.url.c_str(), (unsigned long long)r.slateFrames,
+                   r.stats.lastError.empty() ? "" : ": ", r.stats.lastError.c_str());
+  }
+  for (const std::string& out : outputs) {
+    std::printf("wrote %s (%lld frames, rendered on %s)\n",
+                isStreamUrl(out) ? out.c_str() : fs::absolute(out).c_str(), (long long)frames,
+                device.name().c_str());
   }
   return finishStatus(device);
 }
