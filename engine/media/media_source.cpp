@@ -290,8 +290,11 @@ struct MediaSource::Impl {
                   0);
     if (opt.captureFps > 0)
       av_dict_set(&options, "framerate", std::to_string(opt.captureFps).c_str(), 0);
-    if (!opt.capturePixelFormat.empty())
+    if (!opt.capturePixelFormat.empty()) {
+      // V4L2 reads input_format; the raw video demuxer (.yuv files) pixel_format.
       av_dict_set(&options, "input_format", opt.capturePixelFormat.c_str(), 0);
+      av_dict_set(&options, "pixel_format", opt.capturePixelFormat.c_str(), 0);
+    }
 
     setDeadline(kNetworkOpenTimeout);
     int err = avformat_open_input(&fmt, url.c_str(), input, &options);  // frees fmt on failure
@@ -318,6 +321,15 @@ struct MediaSource::Impl {
     for (unsigned i = 0; i < fmt->nb_streams; ++i)
       fmt->streams[i]->discard = (int(i) == vIndex || int(i) == aIndex) ? AVDISCARD_DEFAULT
                                                                         : AVDISCARD_ALL;
+    if (kind == InputKind::Builtin && vIndex >= 0) {
+      // The lavfi device hands frames over as raw video packets, which drops
+      // the frame's colour tags: restore what the graph makes.
+      AVCodecParameters* par = fmt->streams[vIndex]->codecpar;
+      par->color_space = AVCOL_SPC_BT709;
+      par->color_primaries = AVCOL_PRI_BT709;
+      par->color_trc = AVCOL_TRC_BT709;
+      par->color_range = AVCOL_RANGE_MPEG;
+    }
     if (vIndex >= 0 && !openDecoder(vIndex, vdec, error)) return false;
     if (aIndex >= 0 && !openDecoder(aIndex, adec, error)) return false;
 
