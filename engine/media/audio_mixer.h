@@ -58,7 +58,8 @@ class AudioMixer {
 
   // A media source's audio. Show-time sample n plays the source's media sample
   // n - round(syncOffsetMs * 48) (a positive offset delays the source).
-  void addSource(std::string id, AudioReader reader, double gainDb, bool mute, double syncOffsetMs);
+  void addSource(std::string id, AudioReader reader, double gainDb, bool mute,
+                 double syncOffsetMs);
   // A sound from a file. `loop` repeats it end to end (a music bed);
   // `startSample` >= 0 starts it at that show-time sample (autoplay), -1
   // leaves it waiting for fire().
