@@ -9,6 +9,15 @@
 // counts as an overload in the stats (so a mix that is too hot is reported,
 // not silently squashed). Meters: sample peak and EBU R128 momentary (400 ms)
 // and short-term (3 s) loudness, plus integrated loudness over the whole run.
+//
+// The limiter looks 5 ms ahead, but the mixer reads its inputs that far ahead
+// instead of delaying the output, so there is no net latency. A mix that never
+// needs limiting comes out bit-identical to the plain sum of the inputs.
+//
+// Threads: mix() and stats() may run on one thread while fire(), setGain(),
+// setMute(), addSource() and addSound() are called from others (an operator's
+// control thread); those only queue a command under a short lock, and mix()
+// applies the queue at the start of its next block.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +43,7 @@ struct AudioClip {
 std::shared_ptr<const AudioClip> loadAudioClip(const std::filesystem::path& file);
 
 struct AudioStats {
+  // Loudness and the last block's peak are of the output, after the limiter.
   double peakDbfs = -120;           // highest sample peak of the mix before the limiter, whole run
   double lastBlockPeakDbfs = -120;  // peak of the last block, after the limiter
   double momentaryLufs = -120;      // EBU R128 M (400 ms), at the end of the last block
@@ -58,6 +68,9 @@ class AudioMixer {
 
   // A media source's audio. Show-time sample n plays the source's media sample
   // n - round(syncOffsetMs * 48) (a positive offset delays the source).
+  // Ids are shared by sources and sounds; a repeated id throws mq::UserError.
+  // The reader is called once per sample range, in order, up to 5 ms ahead of
+  // the block being mixed.
   void addSource(std::string id, AudioReader reader, double gainDb, bool mute,
                  double syncOffsetMs);
   // A sound from a file. `loop` repeats it end to end (a music bed);
@@ -66,9 +79,17 @@ class AudioMixer {
   void addSound(std::string id, std::shared_ptr<const AudioClip> clip, double gainDb, bool mute,
                 bool loop, int64_t startSample);
   // Plays sound `id` from its start at show-time sample `atSample` (a cue).
-  // A sound fired again while playing starts another voice over it.
+  // A sound fired again while playing starts another voice over it (up to 32
+  // per sound; the oldest stops beyond that). A looping sound's voice loops.
+  // A cue for a sample not yet output starts exactly on that sample, even
+  // inside the next block. A cue for a sample already output starts with the
+  // next block, trimmed as if it had started at `atSample`, so it stays in
+  // step with show time (a cue entirely in the past plays nothing).
   // Throws mq::UserError for an unknown id.
   void fire(const std::string& id, int64_t atSample);
+  // Gain and mute of a source or sound take effect from the first sample of
+  // the next mix() block, ramping linearly over 10 ms (480 samples) so they
+  // do not click. Throw mq::UserError for an unknown id.
   void setGain(const std::string& id, double gainDb);
   void setMute(const std::string& id, bool mute);
 

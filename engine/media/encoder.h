@@ -42,11 +42,11 @@ namespace mq::media {
 struct EncoderSettings {
   int width = 1920, height = 1080;  // even
   Rational fps{30, 1};
-  std::string videoCodec = "libx264";  // any FFmpeg encoder; "h264_nvenc" on NVIDIA
-  std::string preset = "veryfast";     // passed to encoders that have a "preset" option
-  int crf = 20;                        // quality mode when videoBitrate == 0
-  int64_t videoBitrate = 0;            // bit/s; > 0: constant bitrate (maxrate = bitrate)
-  double bufferSeconds = 2.0;          // VBV buffer in seconds of videoBitrate (CBR)
+  std::string videoCodec = "libx264";    // any FFmpeg encoder; "h264_nvenc" on NVIDIA
+  std::string preset = "veryfast";       // passed to encoders that have a "preset" option
+  int crf = 20;                          // quality mode when videoBitrate == 0
+  int64_t videoBitrate = 0;              // bit/s; > 0: constant bitrate (maxrate = bitrate)
+  double bufferSeconds = 2.0;            // VBV buffer in seconds of videoBitrate (CBR)
   double keyframeIntervalSeconds = 2.0;  // GOP length; keyframes never further apart
   int threads = 2;                       // fixed so offline output is reproducible
   bool deterministic = true;             // bit-exact muxing, no timestamps/UIDs that vary
@@ -103,7 +103,9 @@ class Encoder {
   void submitAudio(const float* interleaved, int frames);
 
   // Flushes the encoders, waits for every output to drain (network outputs up
-  // to a few seconds), writes trailers and renames finished files.
+  // to a few seconds), writes trailers and renames finished files. The audio
+  // track is padded with silence to the video's length. Throws
+  // mq::RuntimeError naming every file output that failed (disk full, ...).
   void finish();
 
   uint64_t framesEncoded() const;
