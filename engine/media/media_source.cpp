@@ -368,6 +368,8 @@ struct MediaSource::Impl {
     if (err >= 0) {
       dec->pkt_timebase = s->time_base;
       dec->thread_count = std::clamp(int(std::thread::hardware_concurrency()), 1, 4);
+      // Frame threads delay output by a frame per thread: too much for a live feed.
+      if (liveInput) dec->thread_type = FF_THREAD_SLICE;
       err = avcodec_open2(dec, codec, nullptr);
     }
     if (err < 0) {
@@ -399,9 +401,13 @@ struct MediaSource::Impl {
       if (!open(error)) {
         close();
         if (stop) break;
-        log::warn("source '", opt.id, "': ", error);
         {
           std::lock_guard lock(m);
+          // Once per distinct error, not on every retry of a long outage.
+          if (error != st.lastError)
+            log::warn("source '", opt.id, "': ", error);
+          else
+            log::debug("source '", opt.id, "': ", error);
           ++st.openFailures;
           st.lastError = error;
           st.state = SourceState::Reconnecting;
