@@ -53,8 +53,8 @@ bool builtinCameraSpec(const std::string& url, bool audio, BuiltinCameraSpec& sp
       const size_t x = value.find('x');
       int w = 0, h = 0;
       if (x == std::string_view::npos || !parseInt(value.substr(0, x), w) ||
-          !parseInt(value.substr(x + 1), h) || w < 16 || h < 16 || w > 7680 || h > 4320 ||
-          w % 2 || h % 2) {
+          !parseInt(value.substr(x + 1), h) || w < 16 || h < 16 || w > 7680 || h > 4320 || w % 2 ||
+          h % 2) {
         error = "builtin:camera size '" + std::string(value) +
                 "' is not valid (WxH, even, 16x16 to 7680x4320)";
         return false;
@@ -85,9 +85,10 @@ bool builtinCameraSpec(const std::string& url, bool audio, BuiltinCameraSpec& sp
   // Clock fields from the frame number (exact integer arithmetic in doubles,
   // where t = pts * time_base could round just below a whole second).
   auto field = [&](const std::string& expr) { return "%{eif\\:" + expr + "\\:d\\:2}"; };
-  const std::string clock = field("trunc(n/" + std::to_string(r * 3600) + ")") + "\\:" +
-                            field("mod(trunc(n/" + std::to_string(r * 60) + "),60)") + "\\:" +
-                            field("mod(trunc(n/" + R + "),60)") + "." + field("mod(n," + R + ")");
+  const std::string clock = field("trunc(n/" + std::to_string(r * 3600) + ")") +
+                            "\\:" + field("mod(trunc(n/" + std::to_string(r * 60) + "),60)") +
+                            "\\:" + field("mod(trunc(n/" + R + "),60)") + "." +
+                            field("mod(n," + R + ")");
   const std::string beepFrames = std::to_string(std::max(1, r / 5));  // 200 ms
   const std::string fontOpt = fontOption();
 
@@ -96,15 +97,14 @@ bool builtinCameraSpec(const std::string& url, bool audio, BuiltinCameraSpec& sp
   // Flashes with the beep, for checking lip sync by eye.
   g += ",drawbox=x=(iw-" + std::to_string(font * 7) + ")/2:y=ih/2+" +
        std::to_string(font * 9 / 10) + ":w=" + std::to_string(font * 7) +
-       ":h=" + std::to_string(std::max(2, font / 3)) + ":color=red:t=fill:enable='lt(mod(n," +
-       R + ")," + beepFrames + ")'";
+       ":h=" + std::to_string(std::max(2, font / 3)) + ":color=red:t=fill:enable='lt(mod(n," + R +
+       ")," + beepFrames + ")'";
   g += ",drawtext=" + fontOpt + ":fontsize=" + std::to_string(font) +
        ":fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=" + std::to_string(font / 5) +
        ":x=(w-text_w)/2:y=(h-text_h)/2:text='" + clock + "'";
   g += ",drawtext=" + fontOpt + ":fontsize=" + std::to_string(label) +
        ":fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=" + std::to_string(label / 4) +
-       ":x=(w-text_w)/2:y=h/2-" + std::to_string(font + label * 3 / 2) +
-       ":text='MARQUEE CAMERA'";
+       ":x=(w-text_w)/2:y=h/2-" + std::to_string(font + label * 3 / 2) + ":text='MARQUEE CAMERA'";
   g += ",format=yuv420p[out0]";
   if (audio) {
     // n counts samples: 1 kHz is exactly 48 samples per period, and each beep

@@ -63,8 +63,7 @@ bool hasSequencePattern(const std::string& url) {
 InputKind classify(const std::string& url) {
   if (isBuiltinCameraUrl(url)) return InputKind::Builtin;
   const size_t scheme = url.find("://");
-  if (scheme != std::string::npos && url.compare(0, scheme, "file") != 0)
-    return InputKind::Network;
+  if (scheme != std::string::npos && url.compare(0, scheme, "file") != 0) return InputKind::Network;
   if (url.rfind("/dev/video", 0) == 0 || url.rfind("/dev/v4l/", 0) == 0) return InputKind::Device;
   if (hasSequencePattern(url)) return InputKind::ImageSequence;
   return InputKind::File;
@@ -109,14 +108,14 @@ bool describePicture(const AVFrame* f, PictureFormat& pf, std::string& error) {
 
   using P = AVPixelFormat;
   bool rgb = false;
-  if (oneOf(fmt, {P::AV_PIX_FMT_YUV420P,     P::AV_PIX_FMT_YUV422P,     P::AV_PIX_FMT_YUV444P,
-                  P::AV_PIX_FMT_YUVJ420P,    P::AV_PIX_FMT_YUVJ422P,    P::AV_PIX_FMT_YUVJ444P,
-                  P::AV_PIX_FMT_YUV420P9LE,  P::AV_PIX_FMT_YUV422P9LE,  P::AV_PIX_FMT_YUV444P9LE,
-                  P::AV_PIX_FMT_YUV420P10LE, P::AV_PIX_FMT_YUV422P10LE, P::AV_PIX_FMT_YUV444P10LE,
-                  P::AV_PIX_FMT_YUV420P12LE, P::AV_PIX_FMT_YUV422P12LE, P::AV_PIX_FMT_YUV444P12LE,
-                  P::AV_PIX_FMT_YUV420P14LE, P::AV_PIX_FMT_YUV422P14LE, P::AV_PIX_FMT_YUV444P14LE,
-                  P::AV_PIX_FMT_YUV420P16LE, P::AV_PIX_FMT_YUV422P16LE,
-                  P::AV_PIX_FMT_YUV444P16LE})) {
+  if (oneOf(fmt,
+            {P::AV_PIX_FMT_YUV420P,     P::AV_PIX_FMT_YUV422P,     P::AV_PIX_FMT_YUV444P,
+             P::AV_PIX_FMT_YUVJ420P,    P::AV_PIX_FMT_YUVJ422P,    P::AV_PIX_FMT_YUVJ444P,
+             P::AV_PIX_FMT_YUV420P9LE,  P::AV_PIX_FMT_YUV422P9LE,  P::AV_PIX_FMT_YUV444P9LE,
+             P::AV_PIX_FMT_YUV420P10LE, P::AV_PIX_FMT_YUV422P10LE, P::AV_PIX_FMT_YUV444P10LE,
+             P::AV_PIX_FMT_YUV420P12LE, P::AV_PIX_FMT_YUV422P12LE, P::AV_PIX_FMT_YUV444P12LE,
+             P::AV_PIX_FMT_YUV420P14LE, P::AV_PIX_FMT_YUV422P14LE, P::AV_PIX_FMT_YUV444P14LE,
+             P::AV_PIX_FMT_YUV420P16LE, P::AV_PIX_FMT_YUV422P16LE, P::AV_PIX_FMT_YUV444P16LE})) {
     pf.layout = PlaneLayout::Planar;
     pf.chromaShiftX = d->log2_chroma_w;
     pf.chromaShiftY = d->log2_chroma_h;
@@ -136,10 +135,10 @@ bool describePicture(const AVFrame* f, PictureFormat& pf, std::string& error) {
     pf.componentOrder[1] = d->comp[1].offset;
     pf.componentOrder[2] = d->comp[0].offset + 2;
     pf.componentOrder[3] = d->comp[2].offset;
-  } else if (oneOf(fmt, {P::AV_PIX_FMT_RGB24, P::AV_PIX_FMT_BGR24, P::AV_PIX_FMT_RGBA,
-                         P::AV_PIX_FMT_BGRA, P::AV_PIX_FMT_ARGB, P::AV_PIX_FMT_ABGR,
-                         P::AV_PIX_FMT_RGB0, P::AV_PIX_FMT_BGR0, P::AV_PIX_FMT_0RGB,
-                         P::AV_PIX_FMT_0BGR})) {
+  } else if (oneOf(fmt,
+                   {P::AV_PIX_FMT_RGB24, P::AV_PIX_FMT_BGR24, P::AV_PIX_FMT_RGBA,
+                    P::AV_PIX_FMT_BGRA, P::AV_PIX_FMT_ARGB, P::AV_PIX_FMT_ABGR, P::AV_PIX_FMT_RGB0,
+                    P::AV_PIX_FMT_BGR0, P::AV_PIX_FMT_0RGB, P::AV_PIX_FMT_0BGR})) {
     rgb = true;
     pf.layout = PlaneLayout::Packed;
     pf.bytesPerPixel = d->comp[0].step;
@@ -152,8 +151,7 @@ bool describePicture(const AVFrame* f, PictureFormat& pf, std::string& error) {
     else
       pf.componentOrder[3] = 0;  // no fourth byte; ignored
   } else if (oneOf(fmt, {P::AV_PIX_FMT_GRAY8, P::AV_PIX_FMT_GRAY9LE, P::AV_PIX_FMT_GRAY10LE,
-                         P::AV_PIX_FMT_GRAY12LE, P::AV_PIX_FMT_GRAY14LE,
-                         P::AV_PIX_FMT_GRAY16LE})) {
+                         P::AV_PIX_FMT_GRAY12LE, P::AV_PIX_FMT_GRAY14LE, P::AV_PIX_FMT_GRAY16LE})) {
     pf.layout = PlaneLayout::Gray;
   } else {
     error = "pixel format " + pf.pixelFormatName + " is not supported";
@@ -165,8 +163,8 @@ bool describePicture(const AVFrame* f, PictureFormat& pf, std::string& error) {
     pf.range = YuvRange::Full;
   } else {
     pf.matrix = matrixFor(f->colorspace, f->height);
-    const bool jpeg = oneOf(fmt, {P::AV_PIX_FMT_YUVJ420P, P::AV_PIX_FMT_YUVJ422P,
-                                  P::AV_PIX_FMT_YUVJ444P});
+    const bool jpeg =
+        oneOf(fmt, {P::AV_PIX_FMT_YUVJ420P, P::AV_PIX_FMT_YUVJ422P, P::AV_PIX_FMT_YUVJ444P});
     pf.range = (jpeg || f->color_range == AVCOL_RANGE_JPEG) ? YuvRange::Full : YuvRange::Limited;
   }
   return true;
@@ -284,10 +282,9 @@ struct MediaSource::Impl {
       av_dict_set(&options, "rw_timeout", kNetworkRwTimeoutUs, 0);
     }
     if (opt.captureWidth > 0 && opt.captureHeight > 0)
-      av_dict_set(&options, "video_size",
-                  (std::to_string(opt.captureWidth) + "x" + std::to_string(opt.captureHeight))
-                      .c_str(),
-                  0);
+      av_dict_set(
+          &options, "video_size",
+          (std::to_string(opt.captureWidth) + "x" + std::to_string(opt.captureHeight)).c_str(), 0);
     if (opt.captureFps > 0)
       av_dict_set(&options, "framerate", std::to_string(opt.captureFps).c_str(), 0);
     if (!opt.capturePixelFormat.empty()) {
@@ -319,8 +316,8 @@ struct MediaSource::Impl {
       return false;
     }
     for (unsigned i = 0; i < fmt->nb_streams; ++i)
-      fmt->streams[i]->discard = (int(i) == vIndex || int(i) == aIndex) ? AVDISCARD_DEFAULT
-                                                                        : AVDISCARD_ALL;
+      fmt->streams[i]->discard =
+          (int(i) == vIndex || int(i) == aIndex) ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
     if (kind == InputKind::Builtin && vIndex >= 0) {
       // The lavfi device hands frames over as raw video packets, which drops
       // the frame's colour tags: restore what the graph makes.
@@ -371,6 +368,8 @@ struct MediaSource::Impl {
     if (err >= 0) {
       dec->pkt_timebase = s->time_base;
       dec->thread_count = std::clamp(int(std::thread::hardware_concurrency()), 1, 4);
+      // Frame threads delay output by a frame per thread: too much for a live feed.
+      if (liveInput) dec->thread_type = FF_THREAD_SLICE;
       err = avcodec_open2(dec, codec, nullptr);
     }
     if (err < 0) {
@@ -402,9 +401,13 @@ struct MediaSource::Impl {
       if (!open(error)) {
         close();
         if (stop) break;
-        log::warn("source '", opt.id, "': ", error);
         {
           std::lock_guard lock(m);
+          // Once per distinct error, not on every retry of a long outage.
+          if (error != st.lastError)
+            log::warn("source '", opt.id, "': ", error);
+          else
+            log::debug("source '", opt.id, "': ", error);
           ++st.openFailures;
           st.lastError = error;
           st.state = SourceState::Reconnecting;
@@ -456,7 +459,8 @@ struct MediaSource::Impl {
 
   bool sleepFor(double seconds) {
     std::unique_lock lock(m);
-    return !workCv.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return stop.load(); });
+    return !workCv.wait_for(lock, std::chrono::duration<double>(seconds),
+                            [&] { return stop.load(); });
   }
 
   // Where the media clock continues after everything delivered so far.
@@ -663,8 +667,8 @@ struct MediaSource::Impl {
     AVChannelLayout out{};
     av_channel_layout_default(&out, 2);
     int err = swr_alloc_set_opts2(&swr, &out, AV_SAMPLE_FMT_FLT, kRate, &in,
-                                  static_cast<AVSampleFormat>(frame->format), frame->sample_rate,
-                                  0, nullptr);
+                                  static_cast<AVSampleFormat>(frame->format), frame->sample_rate, 0,
+                                  nullptr);
     // Mono goes to both sides at full level (swresample's default is -3 dB),
     // so a mono microphone is as loud as it was recorded.
     if (err >= 0 && in.nb_channels == 1) {
@@ -692,9 +696,9 @@ struct MediaSource::Impl {
     if (room <= 0) return;
     std::vector<float> out(size_t(room) * 2);
     uint8_t* dst[1] = {reinterpret_cast<uint8_t*>(out.data())};
-    const int n = swr_convert(swr, dst, room, in ? const_cast<const uint8_t**>(in->extended_data)
-                                                 : nullptr,
-                              in ? in->nb_samples : 0);
+    const int n =
+        swr_convert(swr, dst, room, in ? const_cast<const uint8_t**>(in->extended_data) : nullptr,
+                    in ? in->nb_samples : 0);
     if (n <= 0) return;
     const int64_t start = audioWrite;
     audioWrite += n;
@@ -734,7 +738,6 @@ struct MediaSource::Impl {
     const int64_t drop = std::min<int64_t>(before - audioBase, int64_t(audio.size() / 2));
     audio.erase(audio.begin(), audio.begin() + drop * 2);
     audioBase = before;
-    if (audio.empty()) audioBase = before;
   }
 
   // Offline look-ahead: waits while the buffers are far enough past what has
@@ -748,8 +751,8 @@ struct MediaSource::Impl {
       int ahead = 0;
       for (auto it = video.rbegin(); it != video.rend() && it->timeUs > demand; ++it) ++ahead;
       const int64_t audioAhead = audioEnd() - av_rescale(demand, kRate, 1000000);
-      const bool full = (vIndex >= 0 && ahead >= kVideoAhead) ||
-                        (aIndex >= 0 && audioAhead >= kAudioAhead);
+      const bool full =
+          (vIndex >= 0 && ahead >= kVideoAhead) || (aIndex >= 0 && audioAhead >= kAudioAhead);
       const bool hardFull = (vIndex >= 0 && ahead >= kVideoAheadHard) ||
                             (aIndex >= 0 && audioAhead >= kAudioAheadHard);
       stalled = hardFull && waiters > 0;
@@ -790,8 +793,7 @@ MediaSource::MediaSource(SourceOptions options) : impl_(std::make_unique<Impl>()
   std::call_once(devices, [] { avdevice_register_all(); });
   impl_->opt = std::move(options);
   impl_->kind = classify(impl_->opt.url);
-  impl_->liveInput =
-      impl_->kind == InputKind::Network || impl_->kind == InputKind::Device;
+  impl_->liveInput = impl_->kind == InputKind::Network || impl_->kind == InputKind::Device;
   impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
 }
 

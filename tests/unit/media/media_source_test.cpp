@@ -25,8 +25,8 @@ struct TempDir {
   fs::path path;
   TempDir() {
     static int counter = 0;
-    path = fs::temp_directory_path() / ("marquee-source-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(counter++));
+    path = fs::temp_directory_path() /
+           ("marquee-source-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -154,7 +154,8 @@ int zeroCrossings(const std::vector<float>& stereo, int channel) {
 
 double rms(const std::vector<float>& stereo, size_t firstFrame, size_t frames) {
   double sum = 0;
-  for (size_t i = firstFrame; i < firstFrame + frames; ++i) sum += double(stereo[i * 2]) * stereo[i * 2];
+  for (size_t i = firstFrame; i < firstFrame + frames; ++i)
+    sum += double(stereo[i * 2]) * stereo[i * 2];
   return std::sqrt(sum / double(frames));
 }
 
@@ -213,10 +214,10 @@ TEST_CASE("Source describes pixel formats and keeps the decoded samples", "[sour
       // checks the untagged SD default: BT.601 limited). P010 only goes raw.
       const bool raw = std::string(c.pixFmt) == "p010le";
       const std::string file = dir / (std::string(c.pixFmt) + (raw ? ".yuv" : ".nut"));
-      ffmpeg("-f lavfi -i color=c=#C83C64:s=64x48:r=25:d=0.12,format=rgb24 -vf "
-             "scale=out_color_matrix=bt601:out_range=tv,format=" +
-             std::string(c.pixFmt) + " -c:v rawvideo " + (raw ? "-f rawvideo " : "-f nut ") +
-             file);
+      ffmpeg(
+          "-f lavfi -i color=c=#C83C64:s=64x48:r=25:d=0.12,format=rgb24 -vf "
+          "scale=out_color_matrix=bt601:out_range=tv,format=" +
+          std::string(c.pixFmt) + " -c:v rawvideo " + (raw ? "-f rawvideo " : "-f nut ") + file);
       SourceOptions o = optionsFor(file);
       if (raw) {
         o.captureWidth = 64;
@@ -270,8 +271,8 @@ TEST_CASE("Source describes pixel formats and keeps the decoded samples", "[sour
 TEST_CASE("Source resolves colour matrix and range from the stream", "[source]") {
   struct Case {
     const char* name;
-    const char* tags;    // ffmpeg output options
-    const char* scale;   // matrix and range the pixels are made with
+    const char* tags;   // ffmpeg output options
+    const char* scale;  // matrix and range the pixels are made with
     int width, height;
     YuvMatrix matrix;
     YuvRange range;
@@ -477,6 +478,34 @@ TEST_CASE("Silent network source times out and stops promptly", "[source]") {
   CHECK_FALSE(source->videoFrameAt(0));
   CHECK(secondsSince(start) < 1.0);
   start = Clock::now();
+  source.reset();
+  CHECK(secondsSince(start) < 1.0);
+}
+
+TEST_CASE("Live network stream under Live pacing keeps about a second", "[source]") {
+  const int port = 20000 + int(::getpid() % 20000);
+  const std::string url = "udp://127.0.0.1:" + std::to_string(port);
+  SourceOptions o = optionsFor(url);
+  o.pacing = Pacing::Live;
+  auto source = std::make_unique<MediaSource>(o);
+  // A real-time sender for 2 s (it exits by itself).
+  const std::string command =
+      "ffmpeg -hide_banner -nostdin -loglevel error -re -f lavfi -i testsrc=s=64x48:r=25:d=2 "
+      "-c:v libx264 -preset ultrafast -tune zerolatency -g 5 -f mpegts '" +
+      url + "?pkt_size=1316' >/dev/null 2>&1 &";
+  REQUIRE(std::system(command.c_str()) == 0);
+  REQUIRE(waitFor(*source, 5, [](const SourceStats& s) { return s.framesDecoded >= 40; }));
+  const SourceStats st = source->stats();
+  CHECK(st.state == SourceState::Playing);
+  CHECK(st.width == 64);
+  // Nothing was read, so only the newest second is kept: the oldest frame
+  // left is well past the start.
+  auto oldest = source->videoFrameAt(0);
+  REQUIRE(oldest);
+  const int64_t newest = int64_t(st.framesDecoded - 1) * 40000;
+  CHECK(oldest->timeUs >= newest - 1'100'000);
+  CHECK(oldest->timeUs > 0);
+  const auto start = Clock::now();
   source.reset();
   CHECK(secondsSince(start) < 1.0);
 }
