@@ -86,13 +86,13 @@ void applyOutputPreset(const OutputPreset& preset, EncoderSettings& settings) {
 void validateLiveSettings(const EncoderSettings& s, const LiveLimits& limits) {
   if (s.width <= 0 || s.height <= 0 || s.width % 2 || s.height % 2 || s.width > limits.maxWidth ||
       s.height > limits.maxHeight)
-    throw UserError("--size " + std::to_string(s.width) + "x" + std::to_string(s.height) +
+    throw UserError("--output-size " + std::to_string(s.width) + "x" + std::to_string(s.height) +
                     " is not possible for a live stream: width and height must be even and at "
                     "most " +
                     std::to_string(limits.maxWidth) + "x" + std::to_string(limits.maxHeight));
   const double fps = s.fps.den > 0 ? s.fps.toDouble() : 0;
   if (s.fps.num <= 0 || s.fps.den <= 0 || fps < 1 || fps > 120)
-    throw UserError("--fps " + std::to_string(s.fps.num) + "/" + std::to_string(s.fps.den) +
+    throw UserError("frame rate " + std::to_string(s.fps.num) + "/" + std::to_string(s.fps.den) +
                     " is not possible for a live stream (1 to 120 frames per second)");
   if (s.videoBitrate <= 0)
     throw UserError(

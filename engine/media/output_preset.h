@@ -35,7 +35,7 @@ const OutputPreset& findOutputPreset(std::string_view name);
 void applyOutputPreset(const OutputPreset& preset, EncoderSettings& settings);
 
 // Limits for live streaming settings; options are named as on the command
-// line (--size, --fps, --video-bitrate, --keyframe-interval, --audio-bitrate).
+// line (--output-size, --video-bitrate, --keyframe-interval, --audio-bitrate).
 struct LiveLimits {
   double maxKeyframeIntervalSeconds = 2.0;      // platforms expect 2 s
   double hardMaxKeyframeIntervalSeconds = 4.0;  // allowed with allowLongKeyframeInterval

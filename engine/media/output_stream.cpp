@@ -61,7 +61,8 @@ OutputTarget parseOutputUrl(const std::string& url) {
       throw UserError("unknown output URL scheme '" + scheme + "://' in '" + url + "' (" +
                       kValidOutputs + ")");
     }
-    if (url.size() == schemeEnd + 3)
+    size_t hostEnd = url.find_first_of("/?", schemeEnd + 3);
+    if (hostEnd == schemeEnd + 3 || url.size() == schemeEnd + 3)
       throw UserError("output URL '" + url + "' has no host (" + kValidOutputs + ")");
     return t;
   }

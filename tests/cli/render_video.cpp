@@ -88,7 +88,13 @@ TEST_CASE("render writes H.264 tagged BT.709 limited range, with every frame, an
   CHECK(stats["fps"].get<double>() > 0);
   CHECK(stats["wall_s"].get<double>() > 0);
   CHECK(stats["encoded"] == true);
-  CHECK(stats["output"] == (dir / "out.mp4").string());
+  REQUIRE(stats["outputs"].size() == 1);
+  CHECK(stats["outputs"][0]["url"] == "out.mp4");
+  CHECK(stats["outputs"][0]["state"] == "finished");
+  CHECK(stats["outputs"][0]["packets"].get<int>() >= 45);
+  // The encoder read the frames where the GPU wrote them.
+  CHECK(stats["cpu_pixel_copy_bytes_per_frame"] == 0.0);
+  CHECK(stats["video_encoder"] == "libx264");
 }
 
 TEST_CASE("render --duration is rounded to whole frames at the scene's rate", "[cli][render]") {

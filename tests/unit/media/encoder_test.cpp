@@ -450,7 +450,7 @@ TEST_CASE("output presets: values, overrides, impossible settings rejected", "[e
   CHECK_NOTHROW(validateLiveSettings(bad, allowLong));
   bad = base;
   bad.width = 1081;
-  rejects(bad, "--size 1081x1920");
+  rejects(bad, "--output-size 1081x1920");
   bad = base;
   bad.videoBitrate = 100'000'000;
   rejects(bad, "--video-bitrate 100000 kb/s");
@@ -461,5 +461,5 @@ TEST_CASE("output presets: values, overrides, impossible settings rejected", "[e
   rejects(bad, "--audio-bitrate");
   bad = base;
   bad.fps = {240, 1};
-  rejects(bad, "--fps 240/1");
+  rejects(bad, "frame rate 240/1");
 }
