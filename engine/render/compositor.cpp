@@ -111,7 +111,8 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
   descriptors_ = std::make_unique<gpu::FrameDescriptors>(
       device,
       std::vector<VkDescriptorPoolSize>{
-          {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * kMaxDispatchesPerFrame + 2 * kMaxVideosPerFrame},
+          {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * kMaxDispatchesPerFrame + kMaxVideosPerFrame},
+          {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, kMaxVideosPerFrame},
           {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2 * kMaxDispatchesPerFrame},
           {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, kMaxDispatchesPerFrame + kMaxVideosPerFrame}},
       kMaxDispatchesPerFrame + kMaxVideosPerFrame);
@@ -298,19 +299,28 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   gpu::Buffer& staging = slot.videoStaging[upload.nodeId];
   if (!staging || staging->size < bytes) {
     staging =
-        device_.createBuffer(bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUsage::Upload);
+        device_.createBuffer(bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
+                             gpu::MemoryUsage::Upload);
   }
   auto* base = static_cast<uint8_t*>(staging->mapped);
   VideoParams params = packVideoFrame(frame, base + paramsBytes, upload.rect.x, upload.rect.y);
   std::memcpy(base, &params, sizeof params);
   device_.flush(staging);
 
-  const gpu::ComputePipeline& p = *device_.shared<gpu::ComputePipeline>("video_to_rgb", [&] {
+  const media::PictureFormat& f = frame.format;
+  bool quad = f.bytesPerSample == 1 && f.chromaShiftX == 1 &&
+              (f.layout == media::PlaneLayout::Planar || f.layout == media::PlaneLayout::SemiPlanar);
+  for (int i = 0; i < 3; ++i) quad = quad && frame.linesize[i] % 4 == 0;
+  const uint32_t spec[5] = {uint32_t(f.layout), f.bytesPerSample == 2, f.packedYuv422,
+                            f.hasAlpha && f.layout == media::PlaneLayout::Packed, quad};
+  std::string name = "video_to_rgb#";
+  for (uint32_t v : spec) name += std::to_string(v);
+  const gpu::ComputePipeline& p = *device_.shared<gpu::ComputePipeline>(name, [&] {
     return new gpu::ComputePipeline(device_, shaders::code("video_to_rgb.comp"),
-                                    {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
+                                    {{0, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER},
                                      {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
                                      {2, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE}},
-                                    0, "video_to_rgb");
+                                    0, name.c_str(), spec);
   });
   VkDescriptorSet set = descriptors_->allocate(p.setLayout());
   VkDescriptorBufferInfo paramsInfo{staging->buffer, 0, sizeof(VideoParams)};
@@ -325,6 +335,7 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
     writes[i].descriptorCount = 1;
     writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
   }
+  writes[0].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
   writes[0].pBufferInfo = &paramsInfo;
   writes[1].pBufferInfo = &planesInfo;
   writes[2].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE;
@@ -333,8 +344,8 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline());
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0,
                           nullptr);
-  vkCmdDispatch(cmd, (uint32_t(frame.format.width) + 7) / 8, (uint32_t(frame.format.height) + 7) / 8,
-                1);
+  uint32_t columns = quad ? (uint32_t(f.width) + 3) / 4 : uint32_t(f.width);
+  vkCmdDispatch(cmd, (columns + 7) / 8, (uint32_t(f.height) + 7) / 8, 1);
 }
 
 void Compositor::writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes) {
