@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <thread>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -80,6 +81,9 @@ const std::vector<CommandSpec> kCommands = {
       {"--stats", nullptr, "FILE.json", "write render, source, audio and output statistics"},
       {"--render-only", nullptr, nullptr,
        "composite and convert every frame but do not encode (benchmarks); -o not needed"},
+      {"--realtime", nullptr, nullptr,
+       "pace frames to the wall clock at the output frame rate (streaming a render); frames are "
+       "never skipped, so a machine slower than real time falls behind"},
       {"--codec", nullptr, "NAME", "FFmpeg video encoder (default libx264)"},
       {"--encoder-preset", nullptr, "NAME", "encoder speed preset (default veryfast)"},
       {"--crf", nullptr, "N", "constant rate factor, 0-51 (default 20; files without a bitrate)"},
@@ -380,6 +384,8 @@ int runRender(const Args& args) {
     encoder->submitVideo(planes, encodedFrames++, [lease = f.lease]() mutable { lease.reset(); });
   };
   auto start = std::chrono::steady_clock::now();
+  bool realtime = args.has("--realtime");
+  int64_t framesPerSecond = std::max<int64_t>(1, std::llround(fps.toDouble()));
   std::vector<float> audio;
   // Two frames in flight: the GPU composites frame n while the encoder takes n-1.
   std::optional<render::FrameTicket> previous;
@@ -388,6 +394,12 @@ int runRender(const Args& args) {
       throw RuntimeError("interrupted after " + std::to_string(n) +
                          " frames (recordings in .mkv/.ts are kept up to here; other files are "
                          "removed)");
+    }
+    if (realtime) {
+      std::this_thread::sleep_until(start + std::chrono::microseconds(frameTimeUs(n, fps)));
+    }
+    if (n > 0 && n % framesPerSecond == 0) {
+      log::info("rendered ", n, " frames (", frameTimeSeconds(n, fps), " s of the show)");
     }
     render::FrameTicket t = compositor.submit(frameTimeSeconds(n, fps), media.videoFrames(n));
     media.mixAudio(n, audio);

@@ -13,7 +13,7 @@
 // Outputs, chosen by URL:
 //   *.mp4, *.mov   written to "<stem>.partial<ext>", index moved to the front
 //                  and renamed on finish() (not crash-safe: use .mkv to record)
-//   *.mkv          Matroska, crash-safe recording: clusters of at most 1 s,
+//   *.mkv          Matroska, crash-safe recording: clusters of at most 0.25 s,
 //                  flushed to disk as they close, written under its final name
 //                  from the start, so a killed process leaves a file playable
 //                  up to its last second

@@ -172,7 +172,7 @@ bool OutputStream::openContext(std::string& error) {
   AVDictionary* io = nullptr;
   AVDictionary* mux = nullptr;
   if (target_.faststart) av_dict_set(&mux, "movflags", "+faststart", 0);
-  if (target_.muxer == "matroska") av_dict_set(&mux, "cluster_time_limit", "1000", 0);
+  if (target_.muxer == "matroska") av_dict_set(&mux, "cluster_time_limit", "250", 0);
   if (target_.network && target_.muxer == "flv")
     av_dict_set(&mux, "flvflags", "no_duration_filesize", 0);
   if (target_.network) av_dict_set(&io, "rw_timeout", std::to_string(kIoTimeoutUs).c_str(), 0);

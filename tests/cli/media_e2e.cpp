@@ -1,0 +1,235 @@
+// Media in and out, end to end through the marquee executable: sources given
+// with --input (FFmpeg-made files in several pixel formats and colour
+// matrices, missing files, refused URLs), a live RTMP stream to a real nginx
+// server that goes away mid-stream while a recording runs, and a render killed
+// with SIGKILL that still leaves a playable recording.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cmath>
+#include <regex>
+#include <thread>
+
+#include "cli_harness.h"
+#include "process.h"
+#include "rtmp_server.h"
+
+using namespace mq::clitest;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A full-canvas video node showing the source "camera".
+void writeCameraScene(const fs::path& file, int width, int height) {
+  writeFile(file, R"({"format": "marquee.scene/1",
+  "canvas": {"width": )" + std::to_string(width) +
+                      R"(, "height": )" + std::to_string(height) + R"(, "fps": 30},
+  "nodes": [{"id": "camera", "kind": "video", "url": "builtin:camera",
+             "size": [)" + std::to_string(width) +
+                      ", " + std::to_string(height) + R"(]}]})");
+}
+
+void requireOk(const RunResult& r) {
+  INFO(r.describe());
+  REQUIRE(r.exited);
+  REQUIRE(r.status == 0);
+}
+
+json readJson(const fs::path& file) {
+  return json::parse(readFile(file));
+}
+
+// ffprobe's streams of a file or URL (codec, size, rate, duration).
+json probeStreams(const std::string& input, const fs::path& cwd) {
+  return runJson({"ffprobe", "-v", "error", "-show_entries",
+                  "stream=codec_type,codec_name,width,height,r_frame_rate,sample_rate,channels:"
+                  "format=duration",
+                  "-of", "json", input},
+                 cwd);
+}
+
+const json* streamOf(const json& probe, const std::string& type) {
+  for (const json& s : probe["streams"])
+    if (s["codec_type"] == type) return &s;
+  return nullptr;
+}
+
+double probeDuration(const json& probe) {
+  return std::stod(probe["format"]["duration"].get<std::string>());
+}
+
+}  // namespace
+
+TEST_CASE("--input plays FFmpeg-made files in their own pixel format, matrix and range",
+          "[cli][media][source]") {
+  TempDir dir;
+  writeCameraScene(dir / "scene.json", 320, 180);
+  // One colour, encoded several ways; each must come back as the same sRGB.
+  struct Clip {
+    const char* file;
+    std::vector<std::string> encode;
+  };
+  const Clip clips[] = {
+      {"bt601_tv.mp4",
+       {"-vf", "scale=out_color_matrix=bt601:out_range=tv,format=yuv420p", "-c:v", "libx264",
+        "-qp", "0", "-colorspace", "smpte170m", "-color_range", "tv"}},
+      {"bt709_pc.mkv",
+       {"-vf", "scale=out_color_matrix=bt709:out_range=pc,format=yuv444p", "-c:v", "ffv1",
+        "-colorspace", "bt709", "-color_range", "pc"}},
+      {"bt2020_10bit.mkv",
+       {"-vf", "scale=out_color_matrix=bt2020:out_range=tv,format=yuv420p10le", "-c:v", "ffv1",
+        "-colorspace", "bt2020nc", "-color_range", "tv"}},
+      // NUT does not store colour tags: untagged SD video is BT.601 limited, as players assume.
+      {"nv12_untagged.nut",
+       {"-vf", "scale=out_color_matrix=bt601:out_range=tv,format=nv12", "-c:v", "rawvideo"}},
+      {"rgb24.nut", {"-vf", "format=rgb24", "-c:v", "rawvideo"}},
+  };
+  for (const Clip& c : clips) {
+    DYNAMIC_SECTION(c.file) {
+      std::vector<std::string> make = {"ffmpeg", "-nostdin",  "-v", "error", "-f", "lavfi", "-i",
+                                       "color=c=0xC83C28:s=320x180:r=30:d=1"};
+      make.insert(make.end(), c.encode.begin(), c.encode.end());
+      make.push_back(c.file);
+      requireOk(runProgram(make, dir.path()));
+      requireOk(runMarquee({"still", "scene.json", "--input", std::string("camera=") + c.file,
+                            "--time", "0.5", "-o", "out.png"},
+                           dir.path()));
+      RgbImage img = loadRgb(dir / "out.png");
+      const uint8_t* p = &img.rgb[(size_t(90) * img.width + 160) * 3];
+      INFO("decoded " << int(p[0]) << "," << int(p[1]) << "," << int(p[2]));
+      CHECK(std::abs(int(p[0]) - 0xC8) <= 3);
+      CHECK(std::abs(int(p[1]) - 0x3C) <= 3);
+      CHECK(std::abs(int(p[2]) - 0x28) <= 3);
+    }
+  }
+}
+
+TEST_CASE("a missing file or a refused URL shows the slate and the render completes",
+          "[cli][media][source]") {
+  TempDir dir;
+  writeCameraScene(dir / "scene.json", 320, 180);
+  for (std::string url : {"missing.mp4", "rtmp://127.0.0.1:1/live/nobody"}) {
+    DYNAMIC_SECTION(url) {
+      RunResult r = runMarquee({"render", "scene.json", "--input", "camera=" + url, "--frames",
+                                "10", "-o", "out.mp4", "--stats", "stats.json"},
+                               dir.path());
+      INFO(r.describe());
+      REQUIRE(r.exited);
+      REQUIRE(r.status == 0);
+      CHECK(r.err.find("source camera (" + url + ") showed its slate for 10 frames") !=
+            std::string::npos);
+      json stats = readJson(dir / "stats.json");
+      const json& source = stats["sources"][0];
+      CHECK(source["id"] == "camera");
+      CHECK(source["slate_frames"] == 10);
+      CHECK(source["state"] == "reconnecting");
+      CHECK(source["open_failures"].get<int>() >= 1);
+      CHECK(!source["last_error"].get<std::string>().empty());
+      CHECK(stats["cpu_pixel_copy_bytes_per_frame"] == 0.0);
+      CHECK(probeVideoStream(dir / "out.mp4")["nb_read_frames"] == "10");
+      // The slate: dark grey with a light message, not black.
+      requireOk(runMarquee({"still", "scene.json", "--input", "camera=" + url, "-o", "slate.png"},
+                           dir.path()));
+      RgbImage img = loadRgb(dir / "slate.png");
+      CHECK(int(img.rgb[0]) == 0x1c);
+    }
+  }
+}
+
+TEST_CASE("render streams to a real RTMP server while recording; an outage is survived",
+          "[cli][media][rtmp]") {
+  TempDir dir;
+  mq::test::RtmpServer server;
+  const std::string url = server.url("show");
+  const fs::path scene = sourceDir() / "scenes" / "default.json";
+  // Paced to the wall clock like a live show, small so lavapipe keeps up.
+  mq::test::ChildProcess marquee(
+      {marqueeBinary().string(), "render", scene.string(), "--duration", "10", "--realtime",
+       "--output-size", "360x640", "--input", "camera=builtin:camera?size=640x360",
+       "--video-bitrate", "1200", "-o", url, "-o", (dir / "recording.mkv").string(), "--stats",
+       (dir / "stats.json").string(), "--verbose"},
+      dir / "marquee.log");
+  // Pull the stream back as a viewer would, during the first seconds.
+  std::this_thread::sleep_for(1500ms);
+  mq::test::ChildProcess pull({"ffmpeg", "-nostdin", "-v", "error", "-rw_timeout", "5000000",
+                               "-i", url, "-t", "2", "-c", "copy", (dir / "pulled.flv").string()},
+                              dir / "pull.log");
+  REQUIRE(pull.wait(15s) == 0);
+  // The server goes away for 3 s mid-stream.
+  server.stop();
+  std::this_thread::sleep_for(3s);
+  server.start();
+  int status = marquee.wait(120s);
+  INFO(readFile(dir / "marquee.log"));
+  REQUIRE(status == 0);
+
+  json pulled = probeStreams((dir / "pulled.flv").string(), dir.path());
+  const json* v = streamOf(pulled, "video");
+  const json* a = streamOf(pulled, "audio");
+  REQUIRE(v);
+  REQUIRE(a);
+  CHECK((*v)["codec_name"] == "h264");
+  CHECK((*v)["width"] == 360);
+  CHECK((*v)["height"] == 640);
+  CHECK((*v)["r_frame_rate"] == "30/1");
+  CHECK((*a)["codec_name"] == "aac");
+  CHECK((*a)["sample_rate"] == "48000");
+  CHECK(probeDuration(pulled) > 1.5);
+
+  // The recording went on through the outage: every frame, with sound.
+  json rec = probeVideoStream(dir / "recording.mkv");
+  CHECK(rec["nb_read_frames"] == "300");
+  json recStreams = probeStreams((dir / "recording.mkv").string(), dir.path());
+  REQUIRE(streamOf(recStreams, "audio"));
+  CHECK(probeDuration(recStreams) == Approx(10.0).margin(0.1));
+
+  json stats = readJson(dir / "stats.json");
+  CHECK(stats["cpu_pixel_copy_bytes_per_frame"] == 0.0);
+  const json* rtmp = nullptr;
+  for (const json& o : stats["outputs"])
+    if (o["url"] == url) rtmp = &o;
+  REQUIRE(rtmp);
+  CHECK((*rtmp)["reconnects"].get<int>() >= 1);
+  CHECK((*rtmp)["state"] == "finished");
+}
+
+TEST_CASE("a render killed with SIGKILL leaves a recording playable to within a second",
+          "[cli][media][crash]") {
+  TempDir dir;
+  writeCameraScene(dir / "scene.json", 320, 180);
+  mq::test::ChildProcess marquee(
+      {marqueeBinary().string(), "render", (dir / "scene.json").string(), "--duration", "30",
+       "--realtime",
+       "--input", "camera=builtin:camera?size=320x180", "-o",
+       (dir / "recording.mkv").string(), "--verbose"},
+      dir / "marquee.log");
+  // Wait until it has been rendering for a few seconds, then kill it hard.
+  std::string log;
+  std::regex progress("rendered (\\d+) frames");
+  int rendered = 0;
+  for (int i = 0; i < 200 && rendered < 120; ++i) {
+    std::this_thread::sleep_for(100ms);
+    log = readFile(dir / "marquee.log");
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), progress);
+         it != std::sregex_iterator(); ++it)
+      rendered = std::stoi((*it)[1]);
+  }
+  REQUIRE(rendered >= 120);
+  marquee.signal(SIGKILL);
+  marquee.wait(5s);
+  INFO(log);
+  // The last progress line is at most a second old, so at least `rendered`
+  // frames had been made; the file must hold all but the last second of them.
+  json probe = probeVideoStream(dir / "recording.mkv");
+  int frames = std::stoi(probe["nb_read_frames"].get<std::string>());
+  INFO("rendered >= " << rendered << " frames when killed; the recording has " << frames);
+  CHECK(frames >= rendered - 30);
+  // And it decodes cleanly to its end.
+  RunResult decode = runProgram({"ffmpeg", "-nostdin", "-v", "error", "-xerror", "-i",
+                                 "recording.mkv", "-f", "null", "-"},
+                                dir.path());
+  INFO(decode.describe());
+  CHECK(decode.exited);
+}
