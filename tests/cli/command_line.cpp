@@ -150,7 +150,7 @@ TEST_CASE("each command's --help documents every option, and the parser accepts 
         "--validation", "--verbose"}},
       {"render",
        {"--help", "--output", "-o", "--frames", "--duration", "--preset", "--input", "--stats",
-        "--render-only", "--codec", "--encoder-preset", "--crf", "--video-bitrate",
+        "--render-only", "--realtime", "--codec", "--encoder-preset", "--crf", "--video-bitrate",
         "--keyframe-interval", "--audio-bitrate", "--output-size", "--device", "--validation",
         "--verbose"}},
   };

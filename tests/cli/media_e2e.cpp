@@ -62,7 +62,7 @@ double probeDuration(const json& probe) {
 
 }  // namespace
 
-TEST_CASE("--input plays FFmpeg-made files in their own pixel format, matrix and range",
+TEST_CASE("a source given with --input decodes in its own pixel format, matrix and range",
           "[cli][media][source]") {
   TempDir dir;
   writeCameraScene(dir / "scene.json", 320, 180);
