@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "media/loudness_meter.h"
 #include "media/peak_limiter.h"
+#include "media_test_util.h"
 
 namespace fs = std::filesystem;
 using namespace mq::media;
@@ -27,20 +28,7 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("marquee-audio-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using mq::media::test::TempDir;
 
 std::string quote(const fs::path& p) {
   return "'" + p.string() + "'";

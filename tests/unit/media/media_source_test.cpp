@@ -15,27 +15,15 @@
 #include <thread>
 #include <vector>
 
+#include "media_test_util.h"
+
 namespace fs = std::filesystem;
 using namespace mq::media;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("marquee-source-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+using mq::media::test::TempDir;
 
 void ffmpeg(const std::string& args) {
   const std::string command = "ffmpeg -hide_banner -nostdin -loglevel error -y " + args;

@@ -27,7 +27,7 @@ struct TempDir {
   TempDir() {
     static int counter = 0;
     path = fs::temp_directory_path() /
-           ("marquee-encoder-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+           ("marquee-media-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -35,6 +35,7 @@ struct TempDir {
     std::error_code ec;
     fs::remove_all(path, ec);
   }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
   size_t fileCount() const {
     return static_cast<size_t>(
         std::distance(fs::directory_iterator(path), fs::directory_iterator()));
