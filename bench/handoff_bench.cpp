@@ -51,9 +51,8 @@ double ms(Clock::duration d) {
 
 Result run(bool zeroCopy, mq::gpu::Device& device, const mq::scene::Scene& scene, uint32_t w,
            uint32_t h, int frames, const std::string& codec, const fs::path& out) {
-  mq::render::OutputSpec spec{w, h,
-                              zeroCopy ? mq::render::OutputFormat::Nv12
-                                       : mq::render::OutputFormat::Rgba8};
+  mq::render::OutputSpec spec{
+      w, h, zeroCopy ? mq::render::OutputFormat::Nv12 : mq::render::OutputFormat::Rgba8};
   mq::render::Compositor compositor(device, scene, spec);
   mq::runtime::ShowMedia media(scene, scene.canvas.fps, {});
   mq::media::EncoderSettings settings;
@@ -172,25 +171,29 @@ int main(int argc, char** argv) {
     Result readback = run(false, device, scene, w, h, frames, codec, tmp);
     fs::remove(tmp);
     auto print = [](const char* name, const Result& r) {
-      std::printf("%-28s %6.2f fps   handoff %7.3f ms/frame   CPU copies %10.0f bytes/frame   "
-                  "GPU p50 %6.1f ms\n",
-                  name, r.fps, r.handoffMsPerFrame, r.copyBytesPerFrame, r.gpuMsP50);
+      std::printf(
+          "%-28s %6.2f fps   handoff %7.3f ms/frame   CPU copies %10.0f bytes/frame   "
+          "GPU p50 %6.1f ms\n",
+          name, r.fps, r.handoffMsPerFrame, r.copyBytesPerFrame, r.gpuMsP50);
     };
     print("zero-copy (mapped NV12)", zero);
     print("readback + sws_scale", readback);
     std::printf("ratio zero-copy / readback: %.3f (end to end), handoff %.1fx cheaper\n",
                 zero.fps / readback.fps,
                 readback.handoffMsPerFrame / std::max(1e-6, zero.handoffMsPerFrame));
-    nlohmann::ordered_json j = {
-        {"device", device.name()},
-        {"width", w},
-        {"height", h},
-        {"frames", frames},
-        {"zero_copy", {{"fps", zero.fps}, {"handoff_ms", zero.handoffMsPerFrame},
-                       {"cpu_copy_bytes_per_frame", zero.copyBytesPerFrame}}},
-        {"readback_sws", {{"fps", readback.fps}, {"handoff_ms", readback.handoffMsPerFrame},
-                          {"cpu_copy_bytes_per_frame", readback.copyBytesPerFrame}}},
-        {"ratio", zero.fps / readback.fps}};
+    nlohmann::ordered_json j = {{"device", device.name()},
+                                {"width", w},
+                                {"height", h},
+                                {"frames", frames},
+                                {"zero_copy",
+                                 {{"fps", zero.fps},
+                                  {"handoff_ms", zero.handoffMsPerFrame},
+                                  {"cpu_copy_bytes_per_frame", zero.copyBytesPerFrame}}},
+                                {"readback_sws",
+                                 {{"fps", readback.fps},
+                                  {"handoff_ms", readback.handoffMsPerFrame},
+                                  {"cpu_copy_bytes_per_frame", readback.copyBytesPerFrame}}},
+                                {"ratio", zero.fps / readback.fps}};
     std::printf("%s\n", j.dump().c_str());
     return 0;
   } catch (const std::exception& e) {

@@ -212,7 +212,8 @@ int runStill(const Args& args) {
   render::Compositor compositor(device, s, spec);
   runtime::ShowMedia media(s, s.canvas.fps, mediaOptions(args));
   int64_t frameIndex = std::llround(time * s.canvas.fps.toDouble());
-  render::FrameOutput frame = compositor.wait(compositor.submit(time, media.videoFrames(frameIndex)));
+  render::FrameOutput frame =
+      compositor.wait(compositor.submit(time, media.videoFrames(frameIndex)));
 
   // Write beside the destination, then rename: a failure leaves nothing behind.
   fs::path partial = outPath;

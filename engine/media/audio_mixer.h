@@ -71,8 +71,7 @@ class AudioMixer {
   // Ids are shared by sources and sounds; a repeated id throws mq::UserError.
   // The reader is called once per sample range, in order, up to 5 ms ahead of
   // the block being mixed.
-  void addSource(std::string id, AudioReader reader, double gainDb, bool mute,
-                 double syncOffsetMs);
+  void addSource(std::string id, AudioReader reader, double gainDb, bool mute, double syncOffsetMs);
   // A sound from a file. `loop` repeats it end to end (a music bed);
   // `startSample` >= 0 starts it at that show-time sample (autoplay), -1
   // leaves it waiting for fire().

@@ -84,10 +84,10 @@ struct PictureFormat {
 struct VideoFrame {
   PictureFormat format;
   const uint8_t* data[3] = {};
-  int linesize[3] = {};  // bytes per row of each plane (positive)
-  int planeRows[3] = {};  // rows in each plane
-  int64_t timeUs = 0;     // presentation time on the source's media clock
-  uint64_t serial = 0;    // increases by one per decoded frame (repeats keep it)
+  int linesize[3] = {};             // bytes per row of each plane (positive)
+  int planeRows[3] = {};            // rows in each plane
+  int64_t timeUs = 0;               // presentation time on the source's media clock
+  uint64_t serial = 0;              // increases by one per decoded frame (repeats keep it)
   std::shared_ptr<void> keepAlive;  // holds the underlying AVFrame reference
 };
 
@@ -111,7 +111,7 @@ struct SourceStats {
   SourceState state = SourceState::Connecting;
   std::string lastError;  // empty when none
   uint64_t framesDecoded = 0;
-  uint64_t reconnects = 0;   // successful re-opens after a failure
+  uint64_t reconnects = 0;    // successful re-opens after a failure
   uint64_t openFailures = 0;  // failed attempts to open
   uint64_t corruptPackets = 0;
   int width = 0, height = 0;

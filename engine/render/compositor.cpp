@@ -298,9 +298,9 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   VkDeviceSize bytes = paramsBytes + packedPlaneBytes(frame);
   gpu::Buffer& staging = slot.videoStaging[upload.nodeId];
   if (!staging || staging->size < bytes) {
-    staging =
-        device_.createBuffer(bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
-                             gpu::MemoryUsage::Upload);
+    staging = device_.createBuffer(
+        bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
+        gpu::MemoryUsage::Upload);
   }
   auto* base = static_cast<uint8_t*>(staging->mapped);
   VideoParams params = packVideoFrame(frame, base + paramsBytes, upload.rect.x, upload.rect.y);
@@ -308,8 +308,9 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   device_.flush(staging);
 
   const media::PictureFormat& f = frame.format;
-  bool quad = f.bytesPerSample == 1 && f.chromaShiftX == 1 &&
-              (f.layout == media::PlaneLayout::Planar || f.layout == media::PlaneLayout::SemiPlanar);
+  bool quad =
+      f.bytesPerSample == 1 && f.chromaShiftX == 1 &&
+      (f.layout == media::PlaneLayout::Planar || f.layout == media::PlaneLayout::SemiPlanar);
   for (int i = 0; i < 3; ++i) quad = quad && frame.linesize[i] % 4 == 0;
   const uint32_t spec[5] = {uint32_t(f.layout), f.bytesPerSample == 2, f.packedYuv422,
                             f.hasAlpha && f.layout == media::PlaneLayout::Packed, quad};
@@ -342,8 +343,7 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   writes[2].pImageInfo = &targetInfo;
   vkUpdateDescriptorSets(device_.device(), 3, writes, 0, nullptr);
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline());
-  vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0,
-                          nullptr);
+  vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0, nullptr);
   uint32_t columns = quad ? (uint32_t(f.width) + 3) / 4 : uint32_t(f.width);
   vkCmdDispatch(cmd, (columns + 7) / 8, (uint32_t(f.height) + 7) / 8, 1);
 }
@@ -568,9 +568,9 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos) {
     if (ring_->busy[outputIndex]) {
       auto start = std::chrono::steady_clock::now();
       ring_->released.wait(lock, [&] { return !ring_->busy[outputIndex]; });
-      outputWaitMs_ += std::chrono::duration<double, std::milli>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
+      outputWaitMs_ +=
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
     }
     ring_->busy[outputIndex] = true;
   }
@@ -651,8 +651,8 @@ FrameOutput Compositor::wait(const FrameTicket& ticket) {
   FrameOutput out;
   out.bytes = {static_cast<const uint8_t*>(buffer->mapped), size_t(buffer->size)};
   // The deleter keeps the buffer alive and hands it back to the ring.
-  out.lease = std::shared_ptr<void>(
-      buffer->mapped, [ring = ring_, index = ticket.output, buffer](void*) {
+  out.lease =
+      std::shared_ptr<void>(buffer->mapped, [ring = ring_, index = ticket.output, buffer](void*) {
         {
           std::lock_guard lock(ring->mutex);
           ring->busy[index] = false;

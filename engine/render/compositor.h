@@ -17,8 +17,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -59,7 +59,7 @@ struct FrameTicket {
 struct FrameOutput {
   std::span<const uint8_t> bytes;
   uint32_t width = 0, height = 0, stride = 0;
-  double gpuMs = 0;  // GPU execution time of the frame's passes (timestamp queries)
+  double gpuMs = 0;             // GPU execution time of the frame's passes (timestamp queries)
   std::shared_ptr<void> lease;  // holds `bytes`; drop every copy to hand the buffer back
 };
 

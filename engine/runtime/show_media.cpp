@@ -53,8 +53,8 @@ ShowMedia::ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions o
     Source s;
     s.node = n;
     auto o = options.inputOverrides.find(n->id);
-    s.url = o != options.inputOverrides.end() ? o->second
-                                              : resolveUrl(scene, n->getString(Prop::Url));
+    s.url =
+        o != options.inputOverrides.end() ? o->second : resolveUrl(scene, n->getString(Prop::Url));
     media::SourceOptions so;
     so.id = n->id;
     so.url = s.url;
@@ -100,8 +100,8 @@ render::VideoFrames ShowMedia::videoFrames(int64_t frame) {
   for (Source& s : sources_) {
     std::optional<media::VideoFrame> picture = s.media->videoFrameAt(showUs - s.syncOffsetUs);
     bool lost = s.media->stats().state == media::SourceState::Reconnecting;
-    bool slate = !picture || (lost && s.node->getEnum<scene::OnLoss>(Prop::OnLoss) ==
-                                          scene::OnLoss::Slate);
+    bool slate =
+        !picture || (lost && s.node->getEnum<scene::OnLoss>(Prop::OnLoss) == scene::OnLoss::Slate);
     if (slate) {
       ++s.slateFrames;
       continue;

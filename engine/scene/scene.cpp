@@ -9,7 +9,7 @@ namespace mq::scene {
 namespace {
 
 const char* const kKindNames[kNodeKindCount] = {"solid", "gradient", "image", "text",
-                                                "group", "video", "sound"};
+                                                "group", "video",    "sound"};
 
 // clang-format off
 std::array<PropertyDesc, kPropCount> buildTable() {

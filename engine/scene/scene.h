@@ -30,7 +30,7 @@ const char* nodeKindName(NodeKind kind);
 inline constexpr uint32_t kSolid = 1u << 0, kGradient = 1u << 1, kImage = 1u << 2, kText = 1u << 3,
                           kGroup = 1u << 4, kVideo = 1u << 5, kSound = 1u << 6,
                           kVisual = 0x3f,  // every kind that draws
-                          kAll = 0x7f;
+    kAll = 0x7f;
 
 struct Vec2 {
   double x = 0, y = 0;

@@ -226,8 +226,8 @@ class Loader {
       std::string pointer = "/cues/" + std::to_string(i);
       const json& c = array[i];
       if (!c.is_object()) {
-        issue(pointer, "expected a cue object {\"time\": 2.5, \"play\": \"sfx\"}, found " +
-                           describeJson(c));
+        issue(pointer,
+              "expected a cue object {\"time\": 2.5, \"play\": \"sfx\"}, found " + describeJson(c));
         continue;
       }
       checkKeys(c, pointer, {"time", "play"}, "in a cue");
@@ -264,8 +264,8 @@ class Loader {
     for (const Cue& cue : scene_.cues) {
       const Node* target = scene_.findNode(cue.play);
       if (!target)
-        issue(cue.jsonPointer + "/play", "no node has the id " + jsonQuoted(cue.play) +
-                                             "; \"play\" names a sound node");
+        issue(cue.jsonPointer + "/play",
+              "no node has the id " + jsonQuoted(cue.play) + "; \"play\" names a sound node");
       else if (target->kind != NodeKind::Sound)
         issue(cue.jsonPointer + "/play", jsonQuoted(cue.play) + " is " + aKind(target->kind) +
                                              "; \"play\" names a sound node");
@@ -391,7 +391,9 @@ class Loader {
     std::error_code ec;
     bool image = desc.id == Prop::Source;
     if (!fs::exists(path, ec)) {
-      issue(pointer, std::string(image ? "image file" : desc.id == Prop::File ? "sound file" : "file") +
+      issue(pointer, std::string(image                   ? "image file"
+                                 : desc.id == Prop::File ? "sound file"
+                                                         : "file") +
                          " not found: " + path.string());
       return false;
     }

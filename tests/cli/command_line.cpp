@@ -149,10 +149,10 @@ TEST_CASE("each command's --help documents every option, and the parser accepts 
        {"--help", "--output", "-o", "--time", "--input", "--output-size", "--device",
         "--validation", "--verbose"}},
       {"render",
-       {"--help", "--output", "-o", "--frames", "--duration", "--preset", "--input", "--stats",
-        "--render-only", "--realtime", "--codec", "--encoder-preset", "--crf", "--video-bitrate",
-        "--keyframe-interval", "--audio-bitrate", "--output-size", "--device", "--validation",
-        "--verbose"}},
+       {"--help",          "--output",         "-o",       "--frames",        "--duration",
+        "--preset",        "--input",          "--stats",  "--render-only",   "--realtime",
+        "--codec",         "--encoder-preset", "--crf",    "--video-bitrate", "--keyframe-interval",
+        "--audio-bitrate", "--output-size",    "--device", "--validation",    "--verbose"}},
   };
   // An option line of the help: "  -o, --output OUT.png   text" or
   // "  --render-only   text"; the value name, if any, is upper case first.

@@ -24,11 +24,12 @@ namespace {
 // A full-canvas video node showing the source "camera".
 void writeCameraScene(const fs::path& file, int width, int height) {
   writeFile(file, R"({"format": "marquee.scene/1",
-  "canvas": {"width": )" + std::to_string(width) +
-                      R"(, "height": )" + std::to_string(height) + R"(, "fps": 30},
+  "canvas": {"width": )" +
+                      std::to_string(width) + R"(, "height": )" + std::to_string(height) +
+                      R"(, "fps": 30},
   "nodes": [{"id": "camera", "kind": "video", "url": "builtin:camera",
-             "size": [)" + std::to_string(width) +
-                      ", " + std::to_string(height) + R"(]}]})");
+             "size": [)" +
+                      std::to_string(width) + ", " + std::to_string(height) + R"(]}]})");
 }
 
 void requireOk(const RunResult& r) {
@@ -73,8 +74,8 @@ TEST_CASE("a source given with --input decodes in its own pixel format, matrix a
   };
   const Clip clips[] = {
       {"bt601_tv.mp4",
-       {"-vf", "scale=out_color_matrix=bt601:out_range=tv,format=yuv420p", "-c:v", "libx264",
-        "-qp", "0", "-colorspace", "smpte170m", "-color_range", "tv"}},
+       {"-vf", "scale=out_color_matrix=bt601:out_range=tv,format=yuv420p", "-c:v", "libx264", "-qp",
+        "0", "-colorspace", "smpte170m", "-color_range", "tv"}},
       {"bt709_pc.mkv",
        {"-vf", "scale=out_color_matrix=bt709:out_range=pc,format=yuv444p", "-c:v", "ffv1",
         "-colorspace", "bt709", "-color_range", "pc"}},
@@ -88,8 +89,9 @@ TEST_CASE("a source given with --input decodes in its own pixel format, matrix a
   };
   for (const Clip& c : clips) {
     DYNAMIC_SECTION(c.file) {
-      std::vector<std::string> make = {"ffmpeg", "-nostdin",  "-v", "error", "-f", "lavfi", "-i",
-                                       "color=c=0xC83C28:s=320x180:r=30:d=1"};
+      std::vector<std::string> make = {
+          "ffmpeg", "-nostdin", "-v", "error",
+          "-f",     "lavfi",    "-i", "color=c=0xC83C28:s=320x180:r=30:d=1"};
       make.insert(make.end(), c.encode.begin(), c.encode.end());
       make.push_back(c.file);
       requireOk(runProgram(make, dir.path()));
@@ -153,8 +155,8 @@ TEST_CASE("render streams to a real RTMP server while recording; an outage is su
       dir / "marquee.log");
   // Pull the stream back as a viewer would, during the first seconds.
   std::this_thread::sleep_for(1500ms);
-  mq::test::ChildProcess pull({"ffmpeg", "-nostdin", "-v", "error", "-rw_timeout", "5000000",
-                               "-i", url, "-t", "2", "-c", "copy", (dir / "pulled.flv").string()},
+  mq::test::ChildProcess pull({"ffmpeg", "-nostdin", "-v", "error", "-rw_timeout", "5000000", "-i",
+                               url, "-t", "2", "-c", "copy", (dir / "pulled.flv").string()},
                               dir / "pull.log");
   REQUIRE(pull.wait(15s) == 0);
   // The server goes away for 3 s mid-stream.
@@ -201,8 +203,7 @@ TEST_CASE("a render killed with SIGKILL leaves a recording playable to within a 
   writeCameraScene(dir / "scene.json", 320, 180);
   mq::test::ChildProcess marquee(
       {marqueeBinary().string(), "render", (dir / "scene.json").string(), "--duration", "30",
-       "--realtime",
-       "--input", "camera=builtin:camera?size=320x180", "-o",
+       "--realtime", "--input", "camera=builtin:camera?size=320x180", "-o",
        (dir / "recording.mkv").string(), "--verbose"},
       dir / "marquee.log");
   // Wait until it has been rendering for a few seconds, then kill it hard.
@@ -227,9 +228,9 @@ TEST_CASE("a render killed with SIGKILL leaves a recording playable to within a 
   INFO("rendered >= " << rendered << " frames when killed; the recording has " << frames);
   CHECK(frames >= rendered - 30);
   // And it decodes cleanly to its end.
-  RunResult decode = runProgram({"ffmpeg", "-nostdin", "-v", "error", "-xerror", "-i",
-                                 "recording.mkv", "-f", "null", "-"},
-                                dir.path());
+  RunResult decode = runProgram(
+      {"ffmpeg", "-nostdin", "-v", "error", "-xerror", "-i", "recording.mkv", "-f", "null", "-"},
+      dir.path());
   INFO(decode.describe());
   CHECK(decode.exited);
 }

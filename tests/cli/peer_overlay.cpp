@@ -193,10 +193,10 @@ TEST_CASE("peer: the same composite through marquee render matches FFmpeg's BT.7
     std::vector<std::string> render = {"render", "scene.json", "--frames", "1", "-o", v.file};
     render.insert(render.end(), v.options.begin(), v.options.end());
     requireOk(runMarquee(render, dir.path()));
-    requireOk(runProgram({"ffmpeg", "-nostdin", "-v", "error", "-i", v.file, "-map", "0:v",
-                          "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p",
-                          "-y", "marquee.yuv"},
-                         dir.path()));
+    requireOk(
+        runProgram({"ffmpeg", "-nostdin", "-v", "error", "-i", v.file, "-map", "0:v", "-fps_mode",
+                    "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-y", "marquee.yuv"},
+                   dir.path()));
     const std::vector<uint8_t> ours = readBytes(dir / "marquee.yuv");
     REQUIRE(ours.size() == peer.size());
     INFO("background Y: marquee " << int(ours[0]) << ", ffmpeg " << int(peer[0]));

@@ -264,9 +264,11 @@ TEST_CASE("scene: wrong values name the pointer and say what was expected", "[sc
       {"image", "", "/nodes/0/source", "missing required property \"source\" for an image node"},
       {"text", "", "/nodes/0/text", "missing required property \"text\" for a text node"},
       {"sprite", "", "/nodes/0/kind",
-       "unknown node kind \"sprite\"; expected one of solid, gradient, image, text, group, video, sound"},
+       "unknown node kind \"sprite\"; expected one of solid, gradient, image, text, group, video, "
+       "sound"},
       {"txt", "", "/nodes/0/kind",
-       "unknown node kind \"txt\"; expected one of solid, gradient, image, text, group, video, sound; did you "
+       "unknown node kind \"txt\"; expected one of solid, gradient, image, text, group, video, "
+       "sound; did you "
        "mean \"text\"?"},
   };
   for (const Case& c : cases) {
@@ -293,7 +295,8 @@ TEST_CASE("scene: node structure errors", "[scene]") {
   CHECK(i.column == 41);  // the node object: the missing key has no position of its own
   CHECK(i.message == "missing \"id\"; every node needs a unique id like \"lower_third\"");
   i = issue(R"([{"id": "a"}])");
-  CHECK(i.message == "missing \"kind\"; expected one of solid, gradient, image, text, group, video, sound");
+  CHECK(i.message ==
+        "missing \"kind\"; expected one of solid, gradient, image, text, group, video, sound");
   for (const char* bad :
        {"\"\"", "\"a b\"", "\"caf\\u00e9\"", "\"a/b\"", "7",
         "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""}) {
@@ -481,7 +484,8 @@ TEST_CASE("scene: malformed fixtures are rejected with the right place and messa
       {"truncated.json", 4, 50, "/nodes/0/text",
        "unexpected end of file inside string (started at line 4, column 45)"},
       {"unknown_kind.json", 4, 28, "/nodes/0/kind",
-       "unknown node kind \"sprite\"; expected one of solid, gradient, image, text, group, video, sound"},
+       "unknown node kind \"sprite\"; expected one of solid, gradient, image, text, group, video, "
+       "sound"},
       {"unknown_property.json", 6, 16, "/nodes/1/opacty",
        "unknown property \"opacty\" for a text node; did you mean \"opacity\"?"},
       {"unknown_root_key.json", 3, 11, "/node",
