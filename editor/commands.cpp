@@ -22,7 +22,9 @@
 #include "media/output_preset.h"
 #include "render/asset_check.h"
 #include "render/compositor.h"
+#include "runtime/live_show.h"
 #include "runtime/show_media.h"
+#include "runtime/stats_json.h"
 #include "scene/scene.h"
 
 namespace mq::cli {
@@ -45,6 +47,26 @@ const OptionSpec kOutputSize{"--output-size", nullptr, "WxH",
 const OptionSpec kInput{"--input", nullptr, "ID=URL",
                         "play URL in the video node ID for this run (repeatable); a file, "
                         "rtmp:// srt:// udp:// http(s):// URL, /dev/videoN or builtin:camera"};
+
+const OptionSpec kOutput{"--output", "-o", "OUT",
+                         "a file or stream URL to write (repeatable: record and stream at once)"};
+const OptionSpec kPreset{"--preset", nullptr, "NAME",
+                         "output preset: tiktok-vertical, instagram-live, landscape-1080p30, "
+                         "landscape-1080p60 (size, frame rate, bitrate, keyframes, audio; the "
+                         "options below override it)"};
+const OptionSpec kStats{"--stats", nullptr, "FILE.json",
+                        "write render, source, audio and output statistics at the end"};
+const OptionSpec kCodec{"--codec", nullptr, "NAME", "FFmpeg video encoder (default libx264)"};
+const OptionSpec kEncoderPreset{"--encoder-preset", nullptr, "NAME",
+                                "encoder speed preset (default veryfast)"};
+const OptionSpec kCrf{"--crf", nullptr, "N",
+                      "constant rate factor, 0-51 (default 20; files without a bitrate)"};
+const OptionSpec kVideoBitrate{"--video-bitrate", nullptr, "KBPS",
+                               "constant video bitrate in kbit/s (live streams default to 6000)"};
+const OptionSpec kKeyframes{"--keyframe-interval", nullptr, "SEC",
+                            "seconds between keyframes (default 2)"};
+const OptionSpec kAudioBitrate{"--audio-bitrate", nullptr, "KBPS",
+                               "AAC bitrate in kbit/s (default 128)"};
 
 const std::vector<CommandSpec> kCommands = {
     {"validate",
@@ -70,27 +92,50 @@ const std::vector<CommandSpec> kCommands = {
      "(.mp4, .mov; .mkv and .ts are crash-safe recordings) and live streams (rtmp://, "
      "rtmps://, srt://, udp://).",
      {kHelp,
-      {"--output", "-o", "OUT",
-       "a file or stream URL to write (repeatable: record and stream at once)"},
+      kOutput,
       {"--frames", nullptr, "N", "number of frames to render"},
       {"--duration", nullptr, "SEC", "length to render, in seconds (rounded to whole frames)"},
-      {"--preset", nullptr, "NAME",
-       "output preset: tiktok-vertical, instagram-live, landscape-1080p30, landscape-1080p60 "
-       "(size, frame rate, bitrate, keyframes, audio; the options below override it)"},
+      kPreset,
       kInput,
-      {"--stats", nullptr, "FILE.json", "write render, source, audio and output statistics"},
+      kStats,
       {"--render-only", nullptr, nullptr,
        "composite and convert every frame but do not encode (benchmarks); -o not needed"},
       {"--realtime", nullptr, nullptr,
        "pace frames to the wall clock at the output frame rate (streaming a render); frames are "
        "never skipped, so a machine slower than real time falls behind"},
-      {"--codec", nullptr, "NAME", "FFmpeg video encoder (default libx264)"},
-      {"--encoder-preset", nullptr, "NAME", "encoder speed preset (default veryfast)"},
-      {"--crf", nullptr, "N", "constant rate factor, 0-51 (default 20; files without a bitrate)"},
-      {"--video-bitrate", nullptr, "KBPS",
-       "constant video bitrate in kbit/s (live streams default to 6000)"},
-      {"--keyframe-interval", nullptr, "SEC", "seconds between keyframes (default 2)"},
-      {"--audio-bitrate", nullptr, "KBPS", "AAC bitrate in kbit/s (default 128)"},
+      kCodec,
+      kEncoderPreset,
+      kCrf,
+      kVideoBitrate,
+      kKeyframes,
+      kAudioBitrate,
+      kOutputSize,
+      kDevice,
+      kValidation,
+      kVerbose},
+     1},
+    {"live",
+     "SCENE -o OUT... [--duration SEC]",
+     "Run the show live: paced to the wall clock at the output frame rate, every frame on "
+     "time or deliberately repeated, sound and picture on one clock; headless. Stops at "
+     "--duration or on Ctrl-C / SIGTERM (recordings are finished properly).",
+     {kHelp,
+      kOutput,
+      {"--duration", nullptr, "SEC", "stop after this much show time (default: run until stopped)"},
+      kPreset,
+      kInput,
+      kStats,
+      {"--stats-live", nullptr, "FILE",
+       "append a JSON line of statistics once a second to FILE (- for stdout)"},
+      {"--inject", nullptr, "SPEC",
+       "planned fault (repeatable): render-stall:200ms@5s, decode-stall:source=ID:500ms@3s, "
+       "encode-stall:300ms@7s"},
+      kCodec,
+      kEncoderPreset,
+      kCrf,
+      kVideoBitrate,
+      kKeyframes,
+      kAudioBitrate,
       kOutputSize,
       kDevice,
       kValidation,
@@ -157,14 +202,6 @@ int finishStatus(const gpu::Device& device) {
     return kExitValidation;
   }
   return kExitOk;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  double rank = p / 100.0 * double(v.size() - 1);
-  size_t lo = size_t(std::floor(rank)), hi = size_t(std::ceil(rank));
-  return v[lo] + (v[hi] - v[lo]) * (rank - double(lo));
 }
 
 int runValidate(const Args& args) {
@@ -276,52 +313,6 @@ media::EncoderSettings encoderSettings(const Args& args, const scene::Scene& s,
   return e;
 }
 
-nlohmann::ordered_json sourcesJson(const std::vector<runtime::SourceReport>& reports) {
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const runtime::SourceReport& r : reports) {
-    list.push_back({{"id", r.id},
-                    {"url", r.url},
-                    {"state", media::sourceStateName(r.stats.state)},
-                    {"frames_decoded", r.stats.framesDecoded},
-                    {"slate_frames", r.slateFrames},
-                    {"reconnects", r.stats.reconnects},
-                    {"open_failures", r.stats.openFailures},
-                    {"corrupt_packets", r.stats.corruptPackets},
-                    {"width", r.stats.width},
-                    {"height", r.stats.height},
-                    {"pixel_format", r.stats.pixelFormat},
-                    {"has_audio", r.stats.hasAudio},
-                    {"last_error", r.stats.lastError}});
-  }
-  return list;
-}
-
-nlohmann::ordered_json audioJson(const media::AudioStats& a) {
-  return {{"peak_dbfs", a.peakDbfs},
-          {"momentary_lufs", a.momentaryLufs},
-          {"short_term_lufs", a.shortTermLufs},
-          {"integrated_lufs", a.integratedLufs},
-          {"max_gain_reduction_db", a.maxGainReductionDb},
-          {"overload_blocks", a.overloadBlocks},
-          {"samples", a.samplesMixed}};
-}
-
-nlohmann::ordered_json outputsJson(const std::vector<media::OutputStats>& outputs) {
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const media::OutputStats& o : outputs) {
-    list.push_back({{"url", o.url},
-                    {"state", media::outputStateName(o.state)},
-                    {"bytes", o.bytesWritten},
-                    {"packets", o.packetsWritten},
-                    {"dropped_packets", o.droppedPackets},
-                    {"reconnects", o.reconnects},
-                    {"bitrate_kbps", o.bitrateKbps},
-                    {"queue_depth", o.queueDepth},
-                    {"last_error", o.lastError}});
-  }
-  return list;
-}
-
 int runRender(const Args& args) {
   installInterruptHandler();
   bool renderOnly = args.has("--render-only");
@@ -417,11 +408,7 @@ int runRender(const Args& args) {
   stats["width"] = settings.width;
   stats["height"] = settings.height;
   stats["fps_target"] = fps.toDouble();
-  stats["render_ms"] = {
-      {"p50", percentile(gpuMs, 50)},
-      {"p95", percentile(gpuMs, 95)},
-      {"p99", percentile(gpuMs, 99)},
-      {"max", gpuMs.empty() ? 0.0 : *std::max_element(gpuMs.begin(), gpuMs.end())}};
+  stats["render_ms"] = runtime::percentilesJson(gpuMs);
   stats["wall_s"] = wall;
   stats["fps"] = wall > 0 ? double(frames) / wall : 0.0;
   stats["device"] = device.name();
@@ -433,9 +420,9 @@ int runRender(const Args& args) {
   stats["encoder_wait_ms"] = compositor.outputWaitMs();
   if (encoder) stats["video_encoder"] = encoder->videoEncoderName();
   if (preset) stats["preset"] = preset->name;
-  stats["sources"] = sourcesJson(media.sourceReports());
-  stats["audio"] = audioJson(media.audioStats());
-  if (encoder) stats["outputs"] = outputsJson(encoder->outputStats());
+  stats["sources"] = runtime::sourcesJson(media.sourceReports());
+  stats["audio"] = runtime::audioJson(media.audioStats());
+  if (encoder) stats["outputs"] = runtime::outputsJson(encoder->outputStats());
   if (statsPath) {
     std::ofstream f(*statsPath);
     f << stats.dump(2) << "\n";
@@ -456,6 +443,68 @@ int runRender(const Args& args) {
   return finishStatus(device);
 }
 
+int runLiveCommand(const Args& args) {
+  installInterruptHandler();
+  std::vector<std::string> outputs = args.values("--output");
+  if (outputs.empty()) throw UserError("marquee live needs -o OUT (a stream URL or a recording)");
+  std::optional<fs::path> statsPath;
+  if (auto st = args.value("--stats")) {
+    statsPath = *st;
+    checkOutputPath(*statsPath);
+  }
+  std::optional<std::string> liveStats = args.value("--stats-live");
+  if (liveStats && *liveStats != "-") checkOutputPath(*liveStats);
+  const media::OutputPreset* preset = nullptr;
+  if (auto p = args.value("--preset")) preset = &media::findOutputPreset(*p);
+  std::vector<runtime::Fault> faults;
+  for (const std::string& spec : args.values("--inject"))
+    faults.push_back(runtime::parseFault(spec));
+  scene::Scene s = scene::loadScene(args.positional()[0]);
+  runtime::LiveOptions options;
+  options.encoder = encoderSettings(args, s, outputs, preset);
+  options.encoder.deterministic = false;  // live output carries real time, not reproducibility
+  if (auto d = args.number("--duration", 0.001, 1e7)) {
+    options.frames = std::max<int64_t>(1, std::llround(*d * options.encoder.fps.toDouble()));
+  }
+  for (const std::string& out : outputs)
+    if (!isStreamUrl(out)) checkOutputPath(out);
+  options.outputs = outputs;
+  options.media = mediaOptions(args);
+  options.faults = faults;
+  options.stop = &g_interrupted;
+  std::ofstream liveFile;
+  if (liveStats && *liveStats != "-") {
+    liveFile.open(*liveStats, std::ios::app);
+    if (!liveFile) throw UserError("--stats-live: cannot write " + *liveStats);
+  }
+  options.onSecond = [&](const nlohmann::ordered_json& line) {
+    if (!liveStats) return;
+    if (*liveStats == "-") {
+      std::printf("%s\n", line.dump().c_str());
+      std::fflush(stdout);
+    } else {
+      liveFile << line.dump() << "\n";
+      liveFile.flush();
+    }
+  };
+
+  gpu::Device device(deviceOptions(args));
+  nlohmann::ordered_json stats = runtime::runLive(device, s, options);
+  if (preset) stats["preset"] = preset->name;
+  if (statsPath) {
+    std::ofstream f(*statsPath);
+    f << stats.dump(2) << "\n";
+    if (!f) throw RuntimeError("cannot write " + statsPath->string());
+  }
+  std::fprintf(stderr,
+               "marquee live: %lld frames, %llu lagged, %llu skipped, max |A/V offset| %.1f ms\n",
+               (long long)stats["frames"].get<int64_t>(),
+               (unsigned long long)stats["lagged"].get<uint64_t>(),
+               (unsigned long long)stats["skipped"].get<uint64_t>(),
+               stats["av_offset_ms"]["max_abs"].get<double>());
+  return finishStatus(device);
+}
+
 }  // namespace
 
 const std::vector<CommandSpec>& commands() {
@@ -467,6 +516,7 @@ int run(const CommandSpec& spec, const Args& args) {
   std::string name = spec.name;
   if (name == "validate") return runValidate(args);
   if (name == "still") return runStill(args);
+  if (name == "live") return runLiveCommand(args);
   return runRender(args);
 }
 

@@ -685,6 +685,24 @@ void Device::waitForFrame(uint64_t value) {
     throw RuntimeError(std::string("waiting for the GPU failed: ") + resultName(r));
 }
 
+bool Device::waitForFrameFor(uint64_t value, uint64_t timeoutNs) {
+  VkSemaphoreWaitInfo wait{VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO};
+  wait.semaphoreCount = 1;
+  wait.pSemaphores = &timeline_;
+  wait.pValues = &value;
+  VkResult r = vkWaitSemaphores(device_, &wait, timeoutNs);
+  if (r == VK_TIMEOUT) return false;
+  if (r != VK_SUCCESS)
+    throw RuntimeError(std::string("waiting for the GPU failed: ") + resultName(r));
+  return true;
+}
+
+bool Device::frameFinished(uint64_t value) const {
+  uint64_t reached = 0;
+  MQ_VK_CHECK(vkGetSemaphoreCounterValue(device_, timeline_, &reached));
+  return reached >= value;
+}
+
 void Device::waitIdle() {
   MQ_VK_CHECK(vkDeviceWaitIdle(device_));
 }

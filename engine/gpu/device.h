@@ -116,6 +116,9 @@ class Device {
   VkCommandBuffer beginFrame();
   uint64_t submitFrame();  // returns the frame's timeline value
   void waitForFrame(uint64_t timelineValue);
+  bool frameFinished(uint64_t timelineValue) const;  // without waiting
+  // Waits at most `timeoutNs`; whether the frame finished.
+  bool waitForFrameFor(uint64_t timelineValue, uint64_t timeoutNs);
   uint32_t currentSlot() const { return slot_; }
   void waitIdle();
 

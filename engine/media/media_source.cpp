@@ -197,6 +197,7 @@ struct MediaSource::Impl {
   bool liveInput = false;  // network or device: data arrives on its own clock
   std::thread thread;
   std::atomic<bool> stop{false};
+  std::atomic<double> pendingStall{0};  // seconds; see injectStall()
 
   // ---- shared with readers, under `m`
   mutable std::mutex m;
@@ -485,6 +486,10 @@ struct MediaSource::Impl {
   bool session() {
     for (;;) {
       if (!waitForDemand()) return false;
+      if (double stall = pendingStall.exchange(0); stall > 0) {
+        log::info("source '", opt.id, "': injected decode stall of ", stall, " s");
+        if (!sleepFor(stall)) return false;
+      }
       setDeadline(kNetworkReadTimeout);
       const int err = av_read_frame(fmt, pkt);
       if (stop) return false;
@@ -772,13 +777,15 @@ struct MediaSource::Impl {
 
   template <typename Ready>
   void waitOffline(std::unique_lock<std::mutex>& lock, Ready ready) {
-    if (opt.pacing != Pacing::Offline) return;
+    const bool live = opt.pacing == Pacing::Live;
+    if (live && (liveInput || opt.liveWaitSeconds <= 0)) return;
+    const double limit = live ? opt.liveWaitSeconds : opt.offlineWaitSeconds;
     const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                             std::chrono::duration<double>(opt.offlineWaitSeconds));
+                                             std::chrono::duration<double>(limit));
     ++waiters;
     workCv.notify_all();
     while (!settled() && !ready()) {
-      if (!liveInput)
+      if (!liveInput && !live)
         dataCv.wait(lock);
       else if (dataCv.wait_until(lock, deadline) == std::cv_status::timeout)
         break;
@@ -865,6 +872,10 @@ void MediaSource::readAudio(int64_t firstSample, float* interleaved, int frames)
 SourceStats MediaSource::stats() const {
   std::lock_guard lock(impl_->m);
   return impl_->st;
+}
+
+void MediaSource::injectStall(double seconds) {
+  impl_->pendingStall = seconds;
 }
 
 const SourceOptions& MediaSource::options() const {

@@ -105,6 +105,11 @@ struct SourceOptions {
   // Offline only: how long videoFrameAt()/readAudio() wait for a network or
   // device source before giving up on that frame (files never time out).
   double offlineWaitSeconds = 5.0;
+  // Live only, files and generated sources (which decode faster than real
+  // time): how long a reader may wait for the decoder to reach the asked time
+  // (a show rendering ahead asks for pictures a few frames in the future).
+  // Network and device sources never wait in Live pacing.
+  double liveWaitSeconds = 0;
 };
 
 struct SourceStats {
@@ -145,6 +150,11 @@ class MediaSource {
 
   SourceStats stats() const;
   const SourceOptions& options() const;
+
+  // Fault injection for tests and drills: the decode thread stops reading
+  // for `seconds` before its next packet, as a stalled network or a busy
+  // machine would make it.
+  void injectStall(double seconds);
 
  private:
   struct Impl;

@@ -119,7 +119,8 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
 
   VkDeviceSize outputBytes = format_ == OutputFormat::Nv12 ? VkDeviceSize(stride_) * height_ * 3 / 2
                                                            : VkDeviceSize(stride_) * height_ * 4;
-  for (uint32_t i = 0; i < kOutputBuffers; ++i) {
+  ring_->busy.assign(std::max<uint32_t>(output.buffers, gpu::Device::kFramesInFlight + 1), false);
+  for (size_t i = 0; i < ring_->busy.size(); ++i) {
     outputs_.push_back(device.createBuffer(outputBytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
                                            gpu::MemoryUsage::Readback));
   }
@@ -522,12 +523,12 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const DrawList& list,
   }
 }
 
-FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos) {
+FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, PlanQuality quality) {
   // Plan first: it may decode and upload new textures, which must not happen
   // while a frame is being recorded.
   planVideos_ = &videos;
   videoUploads_.clear();
-  FramePlan plan = buildFramePlan(scene_, sceneTime, width_, height_, *this);
+  FramePlan plan = buildFramePlan(scene_, sceneTime, width_, height_, *this, quality);
   planVideos_ = nullptr;
   if (atlas_.image()->image != lastAtlasImage_) {
     // The atlas grew into a new image: only uploaded textures were copied over.
@@ -562,7 +563,7 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos) {
 
   // The next output buffer, once its consumer has handed it back.
   uint32_t outputIndex = nextOutput_;
-  nextOutput_ = (nextOutput_ + 1) % kOutputBuffers;
+  nextOutput_ = (nextOutput_ + 1) % uint32_t(outputs_.size());
   {
     std::unique_lock lock(ring_->mutex);
     if (ring_->busy[outputIndex]) {

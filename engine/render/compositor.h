@@ -44,6 +44,9 @@ enum class OutputFormat {
 struct OutputSpec {
   uint32_t width = 0, height = 0;  // 0: the canvas size
   OutputFormat format = OutputFormat::Nv12;
+  // Output buffers in the ring: frames in flight, plus what consumers may
+  // hold (frames queued for the encoder, a frame kept for repeats).
+  uint32_t buffers = 6;
 };
 
 // The picture each video node shows in a frame, by node id. A video node with
@@ -72,15 +75,18 @@ class Compositor : private TextureProvider {
 
   // Video pictures are read during submit() (their planes are uploaded then),
   // so `videos` may be released as soon as it returns.
-  FrameTicket submit(double sceneTime, const VideoFrames& videos = {});
+  FrameTicket submit(double sceneTime, const VideoFrames& videos = {}, PlanQuality quality = {});
   FrameOutput wait(const FrameTicket& ticket);
+  bool finished(const FrameTicket& ticket) const { return device_.frameFinished(ticket.timeline); }
+  // Waits until the frame is finished or `timeoutNs` passed; whether it finished.
+  bool waitFor(const FrameTicket& ticket, uint64_t timeoutNs) {
+    return device_.waitForFrameFor(ticket.timeline, timeoutNs);
+  }
 
   uint32_t width() const { return width_; }
   uint32_t height() const { return height_; }
   uint32_t stride() const { return stride_; }
-  // Output buffers in the ring, and the total time submit() waited for a
-  // consumer to hand one back.
-  static constexpr uint32_t kOutputBuffers = gpu::Device::kFramesInFlight + 4;
+  // The total time submit() waited for a consumer to hand a buffer back.
   double outputWaitMs() const { return outputWaitMs_; }
 
  private:
@@ -107,7 +113,7 @@ class Compositor : private TextureProvider {
   struct OutputRing {
     std::mutex mutex;
     std::condition_variable released;
-    std::array<bool, kOutputBuffers> busy{};
+    std::vector<bool> busy;
   };
   struct Slot {
     std::map<std::string, gpu::Buffer> videoStaging;  // by node id

@@ -53,7 +53,8 @@ bool isIsolatedGroup(const Node& n) {
 
 class Builder {
  public:
-  Builder(const scene::Scene& s, TextureProvider& t) : scene_(s), textures_(t) {}
+  Builder(const scene::Scene& s, TextureProvider& t, PlanQuality q)
+      : scene_(s), textures_(t), quality_(q) {}
 
   void addNodes(const std::vector<Node>& nodes, const Mat& parentToTarget, DrawList& target) {
     for (const Node& n : nodes) addNode(n, parentToTarget, target);
@@ -202,7 +203,7 @@ class Builder {
     double opacity = n.getFloat(Prop::Opacity);
     g.shape = {float(radius), float(n.getFloat(Prop::BorderWidth)), float(sigma), float(opacity)};
     g.border = linearPremultiplied(n.getColor(Prop::BorderColor));
-    g.shadow = linearPremultiplied(n.getColor(Prop::ShadowColor));
+    if (quality_.shadows) g.shadow = linearPremultiplied(n.getColor(Prop::ShadowColor));
     scene::Vec2 shadowOffset = n.getVec2(Prop::ShadowOffset);
     g.shadowOffset = {float(shadowOffset.x), float(shadowOffset.y), 0.f, 0.f};
     uint32_t kind = kKindSolid;
@@ -304,6 +305,7 @@ class Builder {
 
   const scene::Scene& scene_;
   TextureProvider& textures_;
+  PlanQuality quality_;
 };
 
 }  // namespace
@@ -320,10 +322,10 @@ std::array<float, 4> linearPremultiplied(scene::Color c) {
 }
 
 FramePlan buildFramePlan(const scene::Scene& scene, double /*time*/, uint32_t outWidth,
-                         uint32_t outHeight, TextureProvider& textures) {
+                         uint32_t outHeight, TextureProvider& textures, PlanQuality quality) {
   // Scenes have no animated properties yet, so every time gives the same plan;
   // the time parameter is where keyframes will be evaluated.
-  Builder b(scene, textures);
+  Builder b(scene, textures, quality);
   b.plan.main.width = outWidth;
   b.plan.main.height = outHeight;
   b.plan.main.background = linearPremultiplied(scene.canvas.background);

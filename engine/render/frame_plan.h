@@ -102,8 +102,13 @@ struct FramePlan {
 // Linear-light premultiplied RGBA of a scene colour.
 std::array<float, 4> linearPremultiplied(scene::Color c);
 
+// Optional work a live show can shed when it runs out of time.
+struct PlanQuality {
+  bool shadows = true;  // drop shadows (the most expensive per-pixel effect)
+};
+
 // Evaluates `scene` at `time` (seconds) for an output of outWidth x outHeight.
 FramePlan buildFramePlan(const scene::Scene& scene, double time, uint32_t outWidth,
-                         uint32_t outHeight, TextureProvider& textures);
+                         uint32_t outHeight, TextureProvider& textures, PlanQuality quality = {});
 
 }  // namespace mq::render

@@ -37,7 +37,11 @@ std::pair<std::string, std::string> parseInputOverride(const std::string& text) 
 }
 
 ShowMedia::ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions options)
-    : scene_(scene), fps_(fps), cues_(scene.cues) {
+    : scene_(scene),
+      fps_(fps),
+      cues_(scene.cues),
+      pacing_(options.pacing),
+      jitterUs_(std::llround(options.liveJitterMs * 1000)) {
   for (const auto& [id, url] : options.inputOverrides) {
     const scene::Node* n = scene.findNode(id);
     if (!n || n->kind != NodeKind::Video) {
@@ -65,13 +69,24 @@ ShowMedia::ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions o
     so.captureFps = n->getFloat(Prop::CaptureFps);
     so.capturePixelFormat = n->getString(Prop::CaptureFormat);
     so.pacing = options.pacing;
+    so.liveWaitSeconds = 0.02;
     s.syncOffsetUs = std::llround(n->getFloat(Prop::SyncOffset) * 1000);
     s.media = std::make_unique<media::MediaSource>(so);
+    s.liveInput = options.pacing == media::Pacing::Live &&
+                  (s.url.find("://") != std::string::npos || s.url.rfind("/dev/", 0) == 0);
+    s.originUs = std::make_shared<std::atomic<int64_t>>(s.liveInput ? kNoOrigin : 0);
     log::info("source ", n->id, ": ", s.url);
     media::MediaSource* source = s.media.get();
     mixer_.addSource(
         n->id,
-        [source](int64_t first, float* out, int frames) { source->readAudio(first, out, frames); },
+        [source, origin = s.originUs](int64_t first, float* out, int frames) {
+          int64_t o = origin->load();
+          if (o == kNoOrigin) {  // a live source that has not started yet
+            std::fill(out, out + size_t(frames) * media::kAudioChannels, 0.f);
+            return;
+          }
+          source->readAudio(first - o * media::kAudioRate / 1000000, out, frames);
+        },
         n->getFloat(Prop::Gain), n->getBool(Prop::Mute), n->getFloat(Prop::SyncOffset));
     sources_.push_back(std::move(s));
     hasAudio_ = true;
@@ -97,9 +112,44 @@ ShowMedia::~ShowMedia() = default;
 render::VideoFrames ShowMedia::videoFrames(int64_t frame) {
   render::VideoFrames frames;
   int64_t showUs = frameTimeUs(frame, fps_);
+  lastSourceLagUs_ = 0;
   for (Source& s : sources_) {
-    std::optional<media::VideoFrame> picture = s.media->videoFrameAt(showUs - s.syncOffsetUs);
-    bool lost = s.media->stats().state == media::SourceState::Reconnecting;
+    int64_t origin = s.originUs->load();
+    if (origin == kNoOrigin) {
+      // A live source starts playing (behind by the jitter allowance) once
+      // its first picture is there.
+      std::optional<media::VideoFrame> first = s.media->videoFrameAt(0);
+      if (first) s.originUs->store(origin = showUs - s.syncOffsetUs - first->timeUs + jitterUs_);
+    }
+    int64_t wantUs = showUs - s.syncOffsetUs - (origin == kNoOrigin ? 0 : origin);
+    std::optional<media::VideoFrame> picture = s.media->videoFrameAt(wantUs);
+    media::SourceStats st = s.media->stats();
+    if (picture && origin != kNoOrigin) {
+      // Late by more than one of its own frames: the picture repeats.
+      int64_t period = st.fps > 0 ? std::llround(1e6 / st.fps) : frameTimeUs(1, fps_);
+      int64_t lag = wantUs - picture->timeUs - period;
+      s.lateUs = 0;
+      if (lag > period / 2 && st.state != media::SourceState::Ended) {
+        ++s.repeated;
+        s.lateUs = lag;
+        s.maxLateUs = std::max(s.maxLateUs, lag);
+        lastSourceLagUs_ = std::max(lastSourceLagUs_, lag);
+      }
+      if (s.liveInput) {
+        // A live source that drifted (an outage, a clock running fast or
+        // slow) is re-anchored instead of repeating or buffering forever.
+        if (lag > 1'000'000) {
+          if (s.lateSinceUs < 0) s.lateSinceUs = showUs;
+          if (showUs - s.lateSinceUs > 1'000'000) {
+            s.originUs->store(showUs - s.syncOffsetUs - picture->timeUs + jitterUs_);
+            s.lateSinceUs = -1;
+          }
+        } else {
+          s.lateSinceUs = -1;
+        }
+      }
+    }
+    bool lost = st.state == media::SourceState::Reconnecting;
     bool slate =
         !picture || (lost && s.node->getEnum<scene::OnLoss>(Prop::OnLoss) == scene::OnLoss::Slate);
     if (slate) {
@@ -130,8 +180,19 @@ void ShowMedia::mixAudio(int64_t frame, std::vector<float>& out) {
 std::vector<SourceReport> ShowMedia::sourceReports() const {
   std::vector<SourceReport> out;
   for (const Source& s : sources_)
-    out.push_back({s.node->id, s.url, s.media->stats(), s.slateFrames});
+    out.push_back({s.node->id, s.url, s.media->stats(), s.slateFrames, s.repeated,
+                   double(s.lateUs) / 1000.0, double(s.maxLateUs) / 1000.0});
   return out;
+}
+
+void ShowMedia::injectDecodeStall(const std::string& id, double seconds) {
+  for (Source& s : sources_) {
+    if (s.node->id == id) {
+      s.media->injectStall(seconds);
+      return;
+    }
+  }
+  throw UserError("--inject decode-stall: the scene has no video source \"" + id + "\"");
 }
 
 media::AudioStats ShowMedia::audioStats() const {

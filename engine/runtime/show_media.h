@@ -6,6 +6,7 @@
 // picture cannot drift apart however long the show runs.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -22,6 +23,9 @@ namespace mq::runtime {
 
 struct ShowMediaOptions {
   media::Pacing pacing = media::Pacing::Offline;
+  // Live pacing, network and device sources: how far behind their newest
+  // picture the show plays them, so arrival jitter does not show as repeats.
+  double liveJitterMs = 100;
   // --input ID=URL: replaces the url of the video node with that id.
   std::map<std::string, std::string> inputOverrides;
 };
@@ -30,6 +34,9 @@ struct SourceReport {
   std::string id, url;
   media::SourceStats stats;
   uint64_t slateFrames = 0;  // output frames that showed the slate
+  uint64_t repeated = 0;     // rendered frames where the source was late (picture repeated)
+  double lateMs = 0;  // how late its picture was in the last frame (beyond one of its frames)
+  double maxLateMs = 0;
 };
 
 class ShowMedia {
@@ -43,6 +50,13 @@ class ShowMedia {
   // The picture of each video node for output frame `frame` (nodes without
   // one show their slate).
   render::VideoFrames videoFrames(int64_t frame);
+  // How far behind its requested time the stalest source picture of the last
+  // videoFrames() call was, beyond one frame of its own (0 when all on time).
+  int64_t lastSourceLagUs() const { return lastSourceLagUs_; }
+
+  // Fault injection: source `id`'s decoder stalls for `seconds`. Throws
+  // mq::UserError for an id that is not a video source.
+  void injectDecodeStall(const std::string& id, double seconds);
 
   // Number of audio sample frames (48 kHz) belonging to output frame `frame`.
   int64_t audioFramesFor(int64_t frame) const;
@@ -61,7 +75,16 @@ class ShowMedia {
     std::unique_ptr<media::MediaSource> media;
     int64_t syncOffsetUs = 0;
     uint64_t slateFrames = 0;
+    uint64_t repeated = 0;
+    int64_t lateUs = 0, maxLateUs = 0;
+    // Live network and device sources run on their own clock: show time t
+    // plays their media time t - origin (set when their first picture
+    // arrives, reset when they fall more than a second behind or ahead).
+    bool liveInput = false;
+    std::shared_ptr<std::atomic<int64_t>> originUs;
+    int64_t lateSinceUs = -1;  // show time since which it has been > 1 s late
   };
+  static constexpr int64_t kNoOrigin = INT64_MIN;
 
   const scene::Scene& scene_;
   Rational fps_;
@@ -70,6 +93,9 @@ class ShowMedia {
   std::vector<scene::Cue> cues_;  // sorted by time
   size_t nextCue_ = 0;
   bool hasAudio_ = false;
+  media::Pacing pacing_;
+  int64_t jitterUs_ = 0;
+  int64_t lastSourceLagUs_ = 0;
 };
 
 // "camera=rtmp://host/app/key" -> {"camera", "rtmp://host/app/key"}; throws
