@@ -227,6 +227,8 @@ struct MediaSource::Impl {
   int64_t offsetUs = 0;                  // media time where this pass starts
   int64_t lastVideoUs = -1;              // media time of the last decoded frame
   int64_t frameDurUs = 40000;
+  AVRational videoRate{0, 1};  // nominal frame rate, when the stream declares one
+  int64_t lastGridIndex = -1;  // frame number on that rate's grid of the last frame in this pass
   int64_t audioWrite = -1;  // media sample for the next resampled sample; -1: place by pts
   uint64_t serial = 0;
   int consecutiveErrors = 0;
@@ -332,6 +334,7 @@ struct MediaSource::Impl {
     if (aIndex >= 0 && !openDecoder(aIndex, adec, error)) return false;
 
     frameDurUs = 40000;
+    videoRate = {0, 1};
     double fps = 0;
     if (vIndex >= 0) {
       const AVStream* s = fmt->streams[vIndex];
@@ -339,6 +342,7 @@ struct MediaSource::Impl {
       if (rate.num > 0 && rate.den > 0 && av_q2d(rate) <= 1000) {
         fps = av_q2d(rate);
         frameDurUs = std::max<int64_t>(1, av_rescale_q(1, av_inv_q(rate), kMicros));
+        videoRate = rate;
       }
     }
     std::lock_guard lock(m);
@@ -468,13 +472,39 @@ struct MediaSource::Impl {
   int64_t nextOffset() const {
     // Video defines the pass length when there is any; a slightly longer or
     // shorter audio track is overwritten or padded at the seam.
+    // On a frame-rate grid the next pass starts exactly one frame period after
+    // the last frame, so loops of a 30 fps file stay on 1/30 s forever.
+    if (lastVideoUs >= 0 && lastGridIndex >= 0) return offsetUs + gridTime(lastGridIndex + 1);
     if (lastVideoUs >= 0) return lastVideoUs + frameDurUs;
     if (audioWrite > 0) return av_rescale(audioWrite, 1000000, kRate);
     return 0;
   }
 
+  // Start of frame k of the nominal frame rate, from the pass start (µs).
+  int64_t gridTime(int64_t k) const {
+    return k * 1000000 * int64_t(videoRate.den) / int64_t(videoRate.num);
+  }
+
+  // Containers with millisecond timestamps (Matroska, FLV) store 1/30 s as 33
+  // or 34 ms; put such frames back on their frame-rate grid so frame k of a
+  // 30 fps source is due exactly at frame k of a 30 fps show, and loops do
+  // not accumulate the rounding.
+  int64_t snapToGrid(int64_t t) {
+    if (videoRate.num <= 0) return t;
+    const int64_t rel = t - offsetUs;
+    const int64_t k = av_rescale_q(rel, kMicros, av_inv_q(videoRate));  // rounds to nearest
+    const int64_t grid = gridTime(k);
+    if (k < 0 || std::llabs(rel - grid) > 1000) {
+      lastGridIndex = -1;
+      return t;
+    }
+    lastGridIndex = k;
+    return offsetUs + grid;
+  }
+
   void startPass(int64_t offset) {
     offsetUs = offset;
+    lastGridIndex = -1;
     originUs = (fmt && fmt->start_time != AV_NOPTS_VALUE) ? fmt->start_time : AV_NOPTS_VALUE;
     audioWrite = -1;
     consecutiveErrors = 0;
@@ -595,7 +625,10 @@ struct MediaSource::Impl {
   void takeVideo() {
     const AVStream* s = fmt->streams[vIndex];
     int64_t t = mediaTime(frame->best_effort_timestamp, s->time_base);
-    if (t == AV_NOPTS_VALUE) t = lastVideoUs >= 0 ? lastVideoUs + frameDurUs : offsetUs;
+    if (t == AV_NOPTS_VALUE)
+      t = lastVideoUs >= 0 ? lastVideoUs + frameDurUs : offsetUs;
+    else
+      t = snapToGrid(t);
     if (t <= lastVideoUs) t = lastVideoUs + 1;  // keep the queue ordered
 
     VideoFrame vf;

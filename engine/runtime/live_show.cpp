@@ -80,6 +80,11 @@ class EncodeThread {
     std::lock_guard lock(mutex_);
     return maxDepth_;
   }
+  // Time the encoder took for each video frame (encode and mux, this thread).
+  std::vector<double> encodeMs() const {
+    std::lock_guard lock(mutex_);
+    return encodeMs_;
+  }
 
  private:
   struct Item {
@@ -102,6 +107,7 @@ class EncodeThread {
         log::info("injected encode stall of ", s, " s");
         std::this_thread::sleep_for(std::chrono::duration<double>(s));
       }
+      Clock::time_point begin = Clock::now();
       try {
         if (item.index >= 0) {
           const render::FrameOutput& f = item.frame;
@@ -121,6 +127,7 @@ class EncodeThread {
       if (item.index >= 0) {
         std::lock_guard lock(mutex_);
         --queuedVideo_;
+        encodeMs_.push_back(msBetween(begin, Clock::now()));
       }
     }
   }
@@ -130,6 +137,7 @@ class EncodeThread {
   std::condition_variable ready_;
   std::deque<Item> items_;
   size_t queuedVideo_ = 0, maxDepth_ = 0;
+  std::vector<double> encodeMs_;
   bool closing_ = false;
   std::atomic<double> stallSeconds_{0};
   std::exception_ptr error_;
@@ -161,12 +169,10 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
   struct Rendered {
     render::FrameOutput frame;
     int64_t target = 0;
-    int64_t sourceLagUs = 0;
   };
   struct InFlight {
     render::FrameTicket ticket;
     int64_t target;
-    int64_t sourceLagUs;
     Clock::time_point started;
   };
   std::optional<InFlight> inflight;
@@ -190,7 +196,7 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
   {
     Clock::time_point t0 = Clock::now();
     render::FrameTicket first = compositor.submit(0.0, media.videoFrames(0));
-    ready.push_back({compositor.wait(first), 0, media.lastSourceLagUs()});
+    ready.push_back({compositor.wait(first), 0});
     // A second one without shadows: the pipelines shedding uses exist too.
     render::PlanQuality noShadows;
     noShadows.shadows = false;
@@ -204,7 +210,7 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
   std::vector<float> audio;
   int64_t n = 0;
   auto collect = [&] {
-    Rendered r{compositor.wait(inflight->ticket), inflight->target, inflight->sourceLagUs};
+    Rendered r{compositor.wait(inflight->ticket), inflight->target};
     double ms = msBetween(inflight->started, Clock::now());
     renderMs.push_back(ms);
     secondRenderMs.push_back(ms);
@@ -219,18 +225,21 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
     // soon as the renderer is free, for the tick it should be ready by.
     for (;;) {
       if (inflight && compositor.finished(inflight->ticket)) collect();
-      bool renderThisTick = shedLevel < 2 || n % (shedLevel == 2 ? 2 : 3) == 0;
-      if (!inflight && renderThisTick && ready.size() < 2) {
+      if (!inflight && ready.size() < 2) {
         double untilTickMs = std::max(0.0, msBetween(Clock::now(), tickTime(n)));
         int lead =
             std::clamp(int(std::ceil((estimateMs * 1.2 - untilTickMs) / periodMs)), 0, kMaxLead);
         int64_t target = std::max(n + lead, lastTarget + 1);
+        // Shedding to every 2nd or 3rd frame renders a regular cadence of
+        // output frames, so motion stays even.
+        if (int step = shedLevel >= 2 ? shedLevel : 1; step > 1)
+          target = (target + step - 1) / step * step;
         if (options.frames == 0 || target < options.frames) {
           render::VideoFrames videos = media.videoFrames(target);
           render::PlanQuality quality;
           quality.shadows = shedLevel == 0;
           inflight = InFlight{compositor.submit(frameTimeSeconds(target, fps), videos, quality),
-                              target, media.lastSourceLagUs(), Clock::now()};
+                              target, Clock::now()};
           lastTarget = target;
         }
       }
@@ -379,6 +388,7 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
   stats["fps_target"] = fps.toDouble();
   stats["wall_s"] = wall;
   stats["render_ms"] = percentilesJson(renderMs);
+  stats["encode_ms"] = percentilesJson(encode.encodeMs());
   stats["rendered"] = rendered;
   stats["lagged"] = lagged;
   stats["skipped"] = skipped;

@@ -69,7 +69,7 @@ ShowMedia::ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions o
     so.captureFps = n->getFloat(Prop::CaptureFps);
     so.capturePixelFormat = n->getString(Prop::CaptureFormat);
     so.pacing = options.pacing;
-    so.liveWaitSeconds = 0.02;
+    so.liveWaitSeconds = 0.05;
     s.syncOffsetUs = std::llround(n->getFloat(Prop::SyncOffset) * 1000);
     s.media = std::make_unique<media::MediaSource>(so);
     s.liveInput = options.pacing == media::Pacing::Live &&
