@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "embedded_shaders.h"
 #include "gpu/vk_check.h"
 #include "graph/render_graph.h"
@@ -23,6 +24,7 @@ using scene::Prop;
 
 constexpr uint32_t kMaxDispatchesPerFrame = 64;
 constexpr uint32_t kMaxVideosPerFrame = 16;
+constexpr size_t kMaxOutputBuffers = 64;
 // Atlas keys of video rectangles (isolated groups use slot << 32 | index).
 constexpr uint64_t kVideoKeyBit = 1ull << 63;
 constexpr uint32_t kRampSize = 256;
@@ -568,7 +570,23 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
     std::unique_lock lock(ring_->mutex);
     if (ring_->busy[outputIndex]) {
       auto start = std::chrono::steady_clock::now();
-      ring_->released.wait(lock, [&] { return !ring_->busy[outputIndex]; });
+      auto free = [&] { return !ring_->busy[outputIndex]; };
+      // An encoder that keeps more frames referenced than the ring holds
+      // would wait for input forever while we wait for it: after a while,
+      // grow the ring instead (bounded, so a consumer that never releases
+      // still ends in back-pressure, not unbounded memory).
+      if (!ring_->released.wait_for(lock, std::chrono::seconds(2), free) &&
+          outputs_.size() < kMaxOutputBuffers) {
+        outputIndex = uint32_t(outputs_.size());
+        outputs_.push_back(device_.createBuffer(outputs_[0]->size,
+                                                VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                                gpu::MemoryUsage::Readback));
+        ring_->busy.push_back(false);
+        log::warn("the encoder holds ", outputs_.size() - 1,
+                  " frames; output ring grown to ", outputs_.size(), " buffers");
+      } else {
+        ring_->released.wait(lock, free);
+      }
       outputWaitMs_ +=
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
               .count();
