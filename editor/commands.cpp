@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "gpu/device.h"
+#include "media/audio_mixer.h"
 #include "media/encoder.h"
 #include "media/output_preset.h"
 #include "render/asset_check.h"
@@ -209,6 +210,15 @@ int runValidate(const Args& args) {
   // What a render would reject too: undecodable images, unknown fonts.
   std::vector<scene::SceneIssue> issues = render::checkImages(s);
   for (auto& issue : render::checkFonts(s)) issues.push_back(std::move(issue));
+  // Sound files must decode (a render would stop on them too).
+  for (const scene::Node* n : s.allNodes()) {
+    if (n->kind != scene::NodeKind::Sound) continue;
+    try {
+      media::loadAudioClip(s.resolve(n->getString(scene::Prop::File)));
+    } catch (const UserError& e) {
+      issues.push_back(scene::issueAt(s, n->jsonPointer + "/file", e.what()));
+    }
+  }
   if (!issues.empty()) throw scene::SceneError(std::move(issues));
   size_t count = 0;
   std::function<void(const std::vector<scene::Node>&)> countNodes = [&](const auto& nodes) {

@@ -234,3 +234,21 @@ TEST_CASE("a render killed with SIGKILL leaves a recording playable to within a 
   INFO(decode.describe());
   CHECK(decode.exited);
 }
+
+TEST_CASE("a sound file that does not decode is bad input with its pointer", "[cli][media]") {
+  TempDir dir;
+  writeFile(dir / "bad.wav", "this is not audio");
+  writeFile(dir / "scene.json", R"({"format": "marquee.scene/1",
+  "canvas": {"width": 320, "height": 180, "fps": 30},
+  "nodes": [{"id": "bed", "kind": "sound", "file": "bad.wav", "autoplay": true}]})");
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"validate", "scene.json"},
+        std::vector<std::string>{"render", "scene.json", "--frames", "2", "-o", "out.mp4"}}) {
+    RunResult r = runMarquee(args, dir.path());
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("scene.json:3:52: /nodes/0/file: cannot load sound") != std::string::npos);
+    CHECK(!fs::exists(dir / "out.mp4"));
+  }
+}
