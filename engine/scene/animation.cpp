@@ -216,12 +216,22 @@ std::optional<Easing> parseEasing(std::string_view text, std::string& error) {
     error = "expected " + bezierShape + ", found " + jsonQuoted(text);
     return std::nullopt;
   }
+  // CSS keywords are what designers type first; point them at the same curve.
+  static const std::pair<std::string_view, const char*> kCss[] = {
+      {"ease", "cubic-bezier(0.25,0.1,0.25,1)"},
+      {"ease-in", "cubic-bezier(0.42,0,1,1)"},
+      {"ease-out", "cubic-bezier(0,0,0.58,1)"},
+      {"ease-in-out", "cubic-bezier(0.42,0,0.58,1)"}};
+  std::string hint;
+  for (const auto& [css, bezier] : kCss)
+    if (text == css) hint = std::string("; CSS ") + jsonQuoted(css) + " is \"" + bezier + "\"";
   std::string list;
   for (const std::string& n : easingNames()) list += n + ", ";
   std::vector<std::string> candidates = easingNames();
   candidates.push_back("cubic-bezier(x1,y1,x2,y2)");
-  error = "unknown easing " + jsonQuoted(text) + didYouMean(text, candidates) + " (expected " +
-          list + "or " + bezierShape + ")";
+  error = "unknown easing " + jsonQuoted(text) +
+          (hint.empty() ? didYouMean(text, candidates) : hint) + " (expected " + list + "or " +
+          bezierShape + ")";
   return std::nullopt;
 }
 

@@ -459,7 +459,8 @@ TEST_CASE("scene: malformed fixtures are rejected with the right place and messa
       {"clip_key_out_of_range.json", 6, 84, "/clips/0/tracks/0/keys/0/value",
        "expected a number in [0, 1], found 1.5"},
       {"clip_unknown_easing.json", 7, 49, "/clips/0/tracks/0/keys/0/ease",
-       "unknown easing \"ease-out\"; did you mean \"in-out-sine\"?"},
+       "unknown easing \"ease-out\"; CSS \"ease-out\" is \"cubic-bezier(0,0,0.58,1)\" "
+       "(expected linear, step, in-sine, "},
       {"clip_unknown_node.json", 6, 16, "/clips/0/tracks/0/node",
        "no node has the id \"lower_thrid\"; did you mean \"lower_third\"?"},
       {"comment.json", 2, 3, "", "comments are not allowed in JSON"},
