@@ -14,6 +14,7 @@
 #include "render/asset_check.h"
 #include "render/tile_binner.h"
 #include "render/video_upload.h"
+#include "scene/animation.h"
 #include "text/text_renderer.h"
 
 namespace mq::render {
@@ -135,6 +136,9 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
   // and every image is decoded and uploaded now.
   if (auto issues = checkFonts(scene); !issues.empty()) throw scene::SceneError(issues);
   loadTextures(scene.nodes);
+  // Without clips nothing changes over time: frames are planned from scene_
+  // itself, with no copy and no evaluation.
+  if (!scene.clips.empty()) animated_.emplace(scene);
 }
 
 Compositor::~Compositor() {
@@ -530,7 +534,14 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
   // while a frame is being recorded.
   planVideos_ = &videos;
   videoUploads_.clear();
-  FramePlan plan = buildFramePlan(scene_, sceneTime, width_, height_, *this, quality);
+  // scene_ stays the reference for assets and messages; the plan is built from
+  // the animated copy, which is only updated (not copied) per frame.
+  const scene::Scene* planScene = &scene_;
+  if (animated_) {
+    scene::applyAnimation(scene_, sceneTime, *animated_);
+    planScene = &*animated_;
+  }
+  FramePlan plan = buildFramePlan(*planScene, sceneTime, width_, height_, *this, quality);
   planVideos_ = nullptr;
   if (atlas_.image()->image != lastAtlasImage_) {
     // The atlas grew into a new image: only uploaded textures were copied over.
@@ -578,12 +589,11 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
       if (!ring_->released.wait_for(lock, std::chrono::seconds(2), free) &&
           outputs_.size() < kMaxOutputBuffers) {
         outputIndex = uint32_t(outputs_.size());
-        outputs_.push_back(device_.createBuffer(outputs_[0]->size,
-                                                VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-                                                gpu::MemoryUsage::Readback));
+        outputs_.push_back(device_.createBuffer(
+            outputs_[0]->size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUsage::Readback));
         ring_->busy.push_back(false);
-        log::warn("the encoder holds ", outputs_.size() - 1,
-                  " frames; output ring grown to ", outputs_.size(), " buffers");
+        log::warn("the encoder holds ", outputs_.size() - 1, " frames; output ring grown to ",
+                  outputs_.size(), " buffers");
       } else {
         ring_->released.wait(lock, free);
       }

@@ -138,6 +138,7 @@ class Compositor : private TextureProvider {
 
   gpu::Device& device_;
   const scene::Scene& scene_;
+  std::optional<scene::Scene> animated_;  // scene_ with its clips applied; only if it has clips
   uint32_t width_, height_, stride_;
   OutputFormat format_;
   TextureAtlas atlas_;

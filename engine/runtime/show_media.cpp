@@ -170,7 +170,8 @@ void ShowMedia::mixAudio(int64_t frame, std::vector<float>& out) {
   while (nextCue_ < cues_.size()) {
     int64_t at = std::llround(cues_[nextCue_].time * media::kAudioRate);
     if (at >= end) break;
-    mixer_.fire(cues_[nextCue_].play, std::max(at, first));
+    // Cues that start or stop clips are for the picture (scene/animation.h).
+    if (!cues_[nextCue_].play.empty()) mixer_.fire(cues_[nextCue_].play, std::max(at, first));
     ++nextCue_;
   }
   out.resize(size_t(end - first) * media::kAudioChannels);

@@ -119,6 +119,12 @@ const Node* Scene::findNode(const std::string& id) const {
   return nullptr;
 }
 
+const Clip* Scene::findClip(const std::string& id) const {
+  for (const Clip& c : clips)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+
 std::filesystem::path Scene::resolve(const std::string& relative) const {
   std::filesystem::path p(relative);
   return (p.is_absolute() ? p : baseDir / p).lexically_normal();

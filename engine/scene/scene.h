@@ -131,18 +131,90 @@ struct Canvas {
   Color background{0, 0, 0, 255};
 };
 
-// A timed action in the show: at `time` seconds, play the sound node `play`.
+// A timed action in the show: at `time` seconds, exactly one of: play the
+// sound node `play`, start the clip `start` (from its beginning), or stop the
+// clip `stop` (its nodes return to their own values). The other two are empty.
 struct Cue {
   double time = 0;
   std::string play;         // id of a sound node
+  std::string start;        // id of a clip
+  std::string stop;         // id of a clip
   std::string jsonPointer;  // where it was loaded from (not saved)
-  bool operator==(const Cue& o) const { return time == o.time && play == o.play; }
+  bool operator==(const Cue& o) const {
+    return time == o.time && play == o.play && start == o.start && stop == o.stop;
+  }
+};
+
+// How a keyframe segment moves from one value to the next (animation.h has the
+// curves, the names and the parser).
+enum class EaseCurve : uint8_t {
+  Linear,
+  Step,  // holds the earlier key's value until the next key
+  InSine,
+  OutSine,
+  InOutSine,
+  InQuad,
+  OutQuad,
+  InOutQuad,
+  InCubic,
+  OutCubic,
+  InOutCubic,
+  InExpo,
+  OutExpo,
+  InOutExpo,
+  InBack,
+  OutBack,
+  InOutBack,
+  InElastic,
+  OutElastic,
+  InOutElastic,
+  InBounce,
+  OutBounce,
+  InOutBounce,
+  CubicBezier,  // CSS cubic-bezier(x1, y1, x2, y2)
+};
+struct Easing {
+  EaseCurve curve = EaseCurve::Linear;
+  double x1 = 0, y1 = 0, x2 = 1, y2 = 1;  // CubicBezier only
+  bool operator==(const Easing&) const = default;
+};
+
+// A property value at a time of its clip; `ease` shapes the way to the next key.
+struct Keyframe {
+  double time = 0;  // seconds from the clip's start, in [0, duration]
+  PropertyValue value;
+  Easing ease;
+  bool operator==(const Keyframe&) const = default;
+};
+
+// Animates one property of one node; keys in strictly ascending time.
+struct Track {
+  std::string node;  // node id
+  Prop property = Prop::Opacity;
+  std::vector<Keyframe> keys;
+  bool operator==(const Track&) const = default;
+};
+
+// A named group of tracks that cues start and stop together. Clip ids are
+// their own namespace (a clip may share an id with a node), unique among clips.
+struct Clip {
+  std::string id;
+  double duration = 1;    // seconds, > 0
+  bool loop = false;      // wrap at duration instead of holding the last values
+  bool autoplay = false;  // playing from show time 0 without a cue
+  std::vector<Track> tracks;
+  std::string jsonPointer;  // where it was loaded from (not saved)
+  bool operator==(const Clip& o) const {
+    return id == o.id && duration == o.duration && loop == o.loop && autoplay == o.autoplay &&
+           tracks == o.tracks;
+  }
 };
 
 struct Scene {
   std::string name;
   Canvas canvas;
   std::vector<Node> nodes;        // root layers, bottom to top
+  std::vector<Clip> clips;        // in file order
   std::vector<Cue> cues;          // in file order
   std::filesystem::path file;     // the file it was loaded from (empty if built in code)
   std::filesystem::path baseDir;  // relative asset paths resolve against this
@@ -155,6 +227,7 @@ struct Scene {
   // Every node, depth first (parents before children), for lookups by id or kind.
   std::vector<const Node*> allNodes() const;
   const Node* findNode(const std::string& id) const;
+  const Clip* findClip(const std::string& id) const;
 
   // Absolute path of a Path property value.
   std::filesystem::path resolve(const std::string& relative) const;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <numeric>
 
+#include "scene/animation.h"
 #include "scene/json_with_positions.h"
 #include "scene/property_json.h"
 #include "scene/scene.h"
@@ -122,7 +123,7 @@ class Loader {
       issue("/format", "expected \"marquee.scene/1\", found " + describeJson(*format));
       return;
     }
-    checkKeys(root, "", {"format", "name", "canvas", "nodes", "cues"}, "in the scene");
+    checkKeys(root, "", {"format", "name", "canvas", "nodes", "clips", "cues"}, "in the scene");
     if (auto name = root.find("name"); name != root.end()) {
       if (name->is_string())
         scene_.name = name->get<std::string>();
@@ -132,6 +133,8 @@ class Loader {
     if (auto canvas = root.find("canvas"); canvas != root.end()) readCanvas(*canvas);
     if (auto nodes = root.find("nodes"); nodes != root.end())
       readChildren(*nodes, "/nodes", scene_.nodes);
+    // After the nodes: tracks are checked against the nodes they animate.
+    if (auto clips = root.find("clips"); clips != root.end()) readClips(*clips);
     if (auto cues = root.find("cues"); cues != root.end()) readCues(*cues);
   }
 
@@ -154,7 +157,8 @@ class Loader {
  private:
   Scene& scene_;
   std::vector<SceneIssue> issues_;
-  std::map<std::string, std::string> ids_;  // id -> pointer of the node that has it
+  std::map<std::string, std::string> ids_;      // id -> pointer of the node that has it
+  std::map<std::string, std::string> clipIds_;  // id -> pointer of the clip that has it
 
   void issue(const std::string& pointer, std::string message) {
     if (issues_.size() < kMaxCollected)
@@ -215,7 +219,7 @@ class Loader {
     }
   }
 
-  // "cues": [{"time": SECONDS, "play": "sound_node_id"}, ...]
+  // "cues": [{"time": SECONDS, "play": "sound_node_id"} or "start"/"stop": "clip_id", ...]
   void readCues(const json& array) {
     if (!array.is_array()) {
       issue("/cues", "expected an array of cues [{\"time\": 2.5, \"play\": \"sfx\"}], found " +
@@ -230,7 +234,7 @@ class Loader {
               "expected a cue object {\"time\": 2.5, \"play\": \"sfx\"}, found " + describeJson(c));
         continue;
       }
-      checkKeys(c, pointer, {"time", "play"}, "in a cue");
+      checkKeys(c, pointer, {"time", "play", "start", "stop"}, "in a cue");
       Cue cue;
       cue.jsonPointer = pointer;
       bool ok = true;
@@ -245,30 +249,311 @@ class Loader {
       } else {
         cue.time = time->get<double>();
       }
-      auto play = c.find("play");
-      if (play == c.end()) {
-        issue(pointer + "/play", "missing \"play\" (the id of a sound node)");
+      // A cue does one thing, so which one is never ambiguous.
+      const std::pair<const char*, std::string*> actions[] = {
+          {"play", &cue.play}, {"start", &cue.start}, {"stop", &cue.stop}};
+      const char* chosen = nullptr;
+      for (auto [key, field] : actions) {
+        auto it = c.find(key);
+        if (it == c.end()) continue;
+        std::string kp = pointer + "/" + key;
+        const char* what = field == &cue.play ? "the id of a sound node" : "the id of a clip";
+        if (chosen) {
+          issue(kp, std::string("a cue does one thing, but this one has both \"") + chosen +
+                        "\" and \"" + key + "\"; split it into two cues at the same time");
+          ok = false;
+        } else if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+          issue(kp, std::string("expected ") + what + ", found " + describeJson(*it));
+          ok = false;
+        } else {
+          *field = it->get<std::string>();
+        }
+        chosen = key;
+      }
+      if (!chosen) {
+        issue(pointer,
+              "missing \"play\" (the id of a sound node), \"start\" or \"stop\" (the id of a "
+              "clip); a cue needs exactly one of them");
         ok = false;
-      } else if (!play->is_string()) {
-        issue(pointer + "/play", "expected the id of a sound node, found " + describeJson(*play));
-        ok = false;
-      } else {
-        cue.play = play->get<std::string>();
       }
       if (ok) scene_.cues.push_back(std::move(cue));
     }
   }
 
-  // After every node is read: cues must name sound nodes.
+  // "clips": [{"id", "duration", "loop", "autoplay", "tracks": [{"node", "property", "keys"}]}]
+  void readClips(const json& array) {
+    if (!array.is_array()) {
+      issue("/clips",
+            "expected an array of clips [{\"id\": ..., \"duration\": ..., \"tracks\": "
+            "[...]}], found " +
+                describeJson(array));
+      return;
+    }
+    for (size_t i = 0; i < array.size(); ++i) {
+      std::string pointer = "/clips/" + std::to_string(i);
+      const json& c = array[i];
+      if (!c.is_object()) {
+        issue(pointer,
+              "expected a clip object {\"id\": ..., \"duration\": ..., \"tracks\": "
+              "[...]}, found " +
+                  describeJson(c));
+        continue;
+      }
+      checkKeys(c, pointer, {"id", "duration", "loop", "autoplay", "tracks"}, "in a clip");
+      Clip clip;
+      clip.jsonPointer = pointer;
+      bool ok = true;
+      auto id = c.find("id");
+      if (id == c.end()) {
+        issue(pointer + "/id", "missing \"id\"; every clip needs a unique id like \"intro\"");
+        ok = false;
+      } else if (!id->is_string() || !validId(id->get_ref<const std::string&>())) {
+        issue(pointer + "/id",
+              "expected an id of 1 to 64 characters from A-Z a-z 0-9 _ . -, found " +
+                  describeJson(*id));
+        ok = false;
+      } else {
+        clip.id = id->get<std::string>();
+        auto [first, inserted] = clipIds_.emplace(clip.id, pointer);
+        if (!inserted) {
+          issue(pointer + "/id", "duplicate clip id " + jsonQuoted(clip.id) +
+                                     "; already used by the clip at " + first->second);
+          ok = false;
+        }
+      }
+      auto duration = c.find("duration");
+      bool haveDuration = false;
+      if (duration == c.end()) {
+        issue(pointer + "/duration", "missing \"duration\" (seconds, more than 0)");
+        ok = false;
+      } else if (!duration->is_number() || !(duration->get<double>() > 0) ||
+                 !(duration->get<double>() <= 1e6)) {
+        issue(pointer + "/duration",
+              "expected seconds in (0, 1000000], found " + describeJson(*duration));
+        ok = false;
+      } else {
+        clip.duration = duration->get<double>();
+        haveDuration = true;
+      }
+      for (auto [key, field] :
+           {std::pair{"loop", &clip.loop}, std::pair{"autoplay", &clip.autoplay}}) {
+        auto it = c.find(key);
+        if (it == c.end()) continue;
+        if (it->is_boolean()) {
+          *field = it->get<bool>();
+        } else {
+          issue(pointer + "/" + key, "expected true or false, found " + describeJson(*it));
+          ok = false;
+        }
+      }
+      auto tracks = c.find("tracks");
+      if (tracks == c.end()) {
+        issue(pointer + "/tracks", "missing \"tracks\" (what the clip animates)");
+        ok = false;
+      } else if (!tracks->is_array()) {
+        issue(pointer + "/tracks",
+              "expected an array of tracks [{\"node\": ..., \"property\": "
+              "..., \"keys\": [...]}], found " +
+                  describeJson(*tracks));
+        ok = false;
+      } else {
+        std::map<std::pair<std::string, Prop>, std::string> animated;  // -> pointer of its track
+        for (size_t t = 0; t < tracks->size(); ++t) {
+          std::string tp = pointer + "/tracks/" + std::to_string(t);
+          auto track = readTrack((*tracks)[t], tp, haveDuration ? clip.duration : 1e300);
+          if (!track) {
+            ok = false;
+            continue;
+          }
+          auto [first, inserted] = animated.emplace(std::pair(track->node, track->property), tp);
+          if (!inserted) {
+            issue(tp + "/property", "the clip already animates " + jsonQuoted(track->node) + " " +
+                                        jsonQuoted(property(track->property).name) +
+                                        " in the track at " + first->second);
+            ok = false;
+          }
+          clip.tracks.push_back(std::move(*track));
+        }
+      }
+      if (ok) scene_.clips.push_back(std::move(clip));
+    }
+  }
+
+  std::optional<Track> readTrack(const json& t, const std::string& pointer, double duration) {
+    if (!t.is_object()) {
+      issue(pointer,
+            "expected a track object {\"node\": ..., \"property\": ..., \"keys\": "
+            "[...]}, found " +
+                describeJson(t));
+      return std::nullopt;
+    }
+    checkKeys(t, pointer, {"node", "property", "keys"}, "in a track");
+    Track track;
+    bool ok = true;
+    const Node* node = nullptr;
+    auto nodeId = t.find("node");
+    if (nodeId == t.end()) {
+      issue(pointer + "/node", "missing \"node\" (the id of the node to animate)");
+      ok = false;
+    } else if (!nodeId->is_string()) {
+      issue(pointer + "/node", "expected the id of a node, found " + describeJson(*nodeId));
+      ok = false;
+    } else {
+      track.node = nodeId->get<std::string>();
+      node = scene_.findNode(track.node);
+      // A node that failed to load has its id registered and its own issue.
+      if (!node && !ids_.count(track.node)) {
+        std::vector<std::string> known;
+        for (const auto& [known_id, p] : ids_) known.push_back(known_id);
+        issue(pointer + "/node",
+              "no node has the id " + jsonQuoted(track.node) + didYouMean(track.node, known));
+      }
+      if (!node) ok = false;
+    }
+    const PropertyDesc* desc = nullptr;
+    auto prop = t.find("property");
+    if (prop == t.end()) {
+      issue(pointer + "/property", "missing \"property\" (the name of the property to animate)");
+      ok = false;
+    } else if (!prop->is_string()) {
+      issue(pointer + "/property", "expected a property name, found " + describeJson(*prop));
+      ok = false;
+    } else {
+      const std::string& name = prop->get_ref<const std::string&>();
+      desc = findProperty(name);
+      std::optional<NodeKind> kind;
+      if (node) kind = node->kind;
+      if (!desc) {
+        std::vector<std::string> names;
+        for (const PropertyDesc& d : properties())
+          if (!kind || appliesTo(d.id, *kind)) names.push_back(d.name);
+        issue(pointer + "/property", "unknown property " + jsonQuoted(name) +
+                                         (kind ? " for " + aKind(*kind) : "") +
+                                         didYouMean(name, names));
+        ok = false;
+      } else if (kind && !appliesTo(desc->id, *kind)) {
+        issue(pointer + "/property", "property " + jsonQuoted(name) + " does not apply to " +
+                                         aKind(*kind) + " (" + jsonQuoted(track.node) + ")");
+        desc = nullptr;
+        ok = false;
+      } else {
+        track.property = desc->id;
+      }
+    }
+    auto keys = t.find("keys");
+    if (keys == t.end()) {
+      issue(pointer + "/keys", "missing \"keys\" (at least one {\"time\": ..., \"value\": ...})");
+      return std::nullopt;
+    }
+    if (!keys->is_array() || keys->empty()) {
+      issue(pointer + "/keys",
+            "expected an array of keyframes [{\"time\": 0, \"value\": ...}, "
+            "...], found " +
+                describeJson(*keys));
+      return std::nullopt;
+    }
+    for (size_t k = 0; k < keys->size(); ++k) {
+      std::string kp = pointer + "/keys/" + std::to_string(k);
+      auto key = readKey((*keys)[k], kp, desc, duration);
+      if (!key) {
+        ok = false;
+        continue;
+      }
+      if (!track.keys.empty() && !(key->time > track.keys.back().time)) {
+        issue(kp + "/time", "expected a time after the previous key's (" +
+                                formatNumber(track.keys.back().time) +
+                                "): keys are in ascending time, found " + formatNumber(key->time));
+        ok = false;
+      }
+      track.keys.push_back(std::move(*key));
+    }
+    if (!ok) return std::nullopt;
+    return track;
+  }
+
+  // `desc` is null when the property is unknown: the value is then not checked.
+  std::optional<Keyframe> readKey(const json& k, const std::string& pointer,
+                                  const PropertyDesc* desc, double duration) {
+    if (!k.is_object()) {
+      issue(pointer,
+            "expected a keyframe {\"time\": 0, \"value\": ..., \"ease\": \"linear\"}, "
+            "found " +
+                describeJson(k));
+      return std::nullopt;
+    }
+    checkKeys(k, pointer, {"time", "value", "ease"}, "in a keyframe");
+    Keyframe key;
+    bool ok = true;
+    auto time = k.find("time");
+    if (time == k.end()) {
+      issue(pointer + "/time", "missing \"time\" (seconds from the clip's start)");
+      ok = false;
+    } else if (!time->is_number() || !(time->get<double>() >= 0) ||
+               !(time->get<double>() <= duration)) {
+      std::string range =
+          duration < 1e300 ? "[0, " + formatNumber(duration) + "]" : "[0, the clip's duration]";
+      issue(pointer + "/time", "expected seconds in " + range + " (the clip's duration), found " +
+                                   describeJson(*time));
+      ok = false;
+    } else {
+      key.time = time->get<double>();
+    }
+    auto value = k.find("value");
+    if (value == k.end()) {
+      issue(pointer + "/value", "missing \"value\" (the property's value at this time)");
+      ok = false;
+    } else if (desc) {
+      std::vector<ValueProblem> problems;
+      auto v = propertyFromJson(*desc, *value, pointer + "/value", problems);
+      for (ValueProblem& p : problems) issue(p.pointer, std::move(p.message));
+      if (v && desc->type == PropType::Path &&
+          !checkAsset(*desc, std::get<std::string>(*v), pointer + "/value"))
+        v.reset();
+      if (v)
+        key.value = std::move(*v);
+      else
+        ok = false;
+    } else {
+      ok = false;
+    }
+    if (auto e = k.find("ease"); e != k.end()) {
+      std::string error;
+      std::optional<Easing> easing;
+      if (e->is_string())
+        easing = parseEasing(e->get_ref<const std::string&>(), error);
+      else
+        error = "expected an easing name like \"out-cubic\", found " + describeJson(*e);
+      if (easing)
+        key.ease = *easing;
+      else {
+        issue(pointer + "/ease", error);
+        ok = false;
+      }
+    }
+    if (!ok) return std::nullopt;
+    return key;
+  }
+
+  // After every node is read: cues must name sound nodes or clips.
   void checkCueTargets() {
     for (const Cue& cue : scene_.cues) {
-      const Node* target = scene_.findNode(cue.play);
-      if (!target)
-        issue(cue.jsonPointer + "/play",
-              "no node has the id " + jsonQuoted(cue.play) + "; \"play\" names a sound node");
-      else if (target->kind != NodeKind::Sound)
-        issue(cue.jsonPointer + "/play", jsonQuoted(cue.play) + " is " + aKind(target->kind) +
-                                             "; \"play\" names a sound node");
+      if (!cue.play.empty()) {
+        const Node* target = scene_.findNode(cue.play);
+        if (!target)
+          issue(cue.jsonPointer + "/play",
+                "no node has the id " + jsonQuoted(cue.play) + "; \"play\" names a sound node");
+        else if (target->kind != NodeKind::Sound)
+          issue(cue.jsonPointer + "/play", jsonQuoted(cue.play) + " is " + aKind(target->kind) +
+                                               "; \"play\" names a sound node");
+      }
+      for (auto [key, clip] : {std::pair{"start", &cue.start}, std::pair{"stop", &cue.stop}}) {
+        // A clip with problems of its own is not loaded but its id is known.
+        if (clip->empty() || clipIds_.count(*clip)) continue;
+        std::vector<std::string> known;
+        for (const auto& [id, p] : clipIds_) known.push_back(id);
+        issue(cue.jsonPointer + "/" + key, "no clip has the id " + jsonQuoted(*clip) + "; \"" +
+                                               key + "\" names a clip" + didYouMean(*clip, known));
+      }
     }
   }
 

@@ -2,6 +2,7 @@
 // omitted, so saved files diff cleanly and save(load(save(s))) == save(s).
 #include <numeric>
 
+#include "scene/animation.h"
 #include "scene/property_json.h"
 #include "scene/scene.h"
 
@@ -30,6 +31,45 @@ ojson nodeToJson(const Node& node) {
   return out;
 }
 
+ojson clipToJson(const Clip& clip) {
+  ojson out = ojson::object();
+  out["id"] = clip.id;
+  out["duration"] = numberToJson(clip.duration);
+  if (clip.loop) out["loop"] = true;
+  if (clip.autoplay) out["autoplay"] = true;
+  ojson tracks = ojson::array();
+  for (const Track& track : clip.tracks) {
+    const PropertyDesc& desc = property(track.property);
+    ojson keys = ojson::array();
+    for (const Keyframe& key : track.keys) {
+      ojson k = ojson::object();
+      k["time"] = numberToJson(key.time);
+      k["value"] = propertyToJson(desc, key.value);
+      if (!(key.ease == Easing{})) k["ease"] = easingName(key.ease);
+      keys.push_back(std::move(k));
+    }
+    ojson t = ojson::object();
+    t["node"] = track.node;
+    t["property"] = desc.name;
+    t["keys"] = std::move(keys);
+    tracks.push_back(std::move(t));
+  }
+  out["tracks"] = std::move(tracks);
+  return out;
+}
+
+ojson cueToJson(const Cue& cue) {
+  ojson out = ojson::object();
+  out["time"] = cue.time;
+  if (!cue.play.empty())
+    out["play"] = cue.play;
+  else if (!cue.start.empty())
+    out["start"] = cue.start;
+  else
+    out["stop"] = cue.stop;
+  return out;
+}
+
 }  // namespace
 
 std::string saveScene(const Scene& scene) {
@@ -51,9 +91,14 @@ std::string saveScene(const Scene& scene) {
   ojson nodes = ojson::array();
   for (const Node& node : scene.nodes) nodes.push_back(nodeToJson(node));
   root["nodes"] = std::move(nodes);
+  if (!scene.clips.empty()) {
+    ojson clips = ojson::array();
+    for (const Clip& clip : scene.clips) clips.push_back(clipToJson(clip));
+    root["clips"] = std::move(clips);
+  }
   if (!scene.cues.empty()) {
     ojson cues = ojson::array();
-    for (const Cue& cue : scene.cues) cues.push_back({{"time", cue.time}, {"play", cue.play}});
+    for (const Cue& cue : scene.cues) cues.push_back(cueToJson(cue));
     root["cues"] = std::move(cues);
   }
   // replace: a string set in code with invalid UTF-8 must not make saving throw.

@@ -81,6 +81,12 @@ TEST_CASE("every malformed scene fixture is rejected by validate, still and rend
       {"odd_canvas_width.json", "/canvas/width"},
       {"empty.json", "(root)"},
       {"not_an_object.json", "(root)"},
+      {"clip_unknown_node.json", "/clips/0/tracks/0/node"},
+      {"clip_unknown_easing.json", "/clips/0/tracks/0/keys/0/ease"},
+      {"clip_descending_keys.json", "/clips/0/tracks/0/keys/1/time"},
+      {"clip_key_out_of_range.json", "/clips/0/tracks/0/keys/0/value"},
+      {"cue_unknown_clip.json", "/cues/0/start"},
+      {"cue_two_actions.json", "/cues/0/start"},
   };
 
   for (const fs::path& file : files) {

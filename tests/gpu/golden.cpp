@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "render/texture_data.h"
+#include "scene/property_json.h"
 
 // Tolerance of the golden comparison (constants in golden.h), and why:
 //  - The goldens are made on lavapipe, but the same suite runs on real GPUs,
@@ -367,18 +368,31 @@ void checkGolden(const std::string& name, const Image& actual) {
                   << "\n  if the change is intended: MARQUEE_UPDATE_GOLDENS=1 rewrites it");
 }
 
-Image checkGoldenScene(const std::string& name, Orientation o) {
+namespace {
+
+Image renderGoldenScene(const std::string& name, Orientation o, double time,
+                        const std::string& suffix) {
   scene::Scene s = oriented(loadGoldenScene(name), o);
-  std::string full = name + "-" + orientationName(o);
+  std::string full = name + "-" + orientationName(o) + suffix;
   fs::path copy = workDir() / (full + ".json");
   writeText(copy, scene::saveScene(s));
   bool landscape = o == Orientation::Landscape;
   uint32_t w = landscape ? kGoldenLong : kGoldenShort, h = landscape ? kGoldenShort : kGoldenLong;
   INFO("reproduce: marquee still " << copy.string() << " -o " << full << ".png --output-size " << w
-                                   << "x" << h);
-  Image img = render(s, w, h);
+                                   << "x" << h << " --time " << time);
+  Image img = render(s, w, h, time);
   checkGolden(full, img);
   return img;
+}
+
+}  // namespace
+
+Image checkGoldenScene(const std::string& name, Orientation o) {
+  return renderGoldenScene(name, o, 0, "");
+}
+
+Image checkGoldenSceneAt(const std::string& name, Orientation o, double time) {
+  return renderGoldenScene(name, o, time, "-" + scene::formatNumber(time) + "s");
 }
 
 Image readPng(const fs::path& file) {

@@ -87,6 +87,9 @@ void checkGolden(const std::string& name, const Image& actual);
 // scene is saved as workDir()/NAME-<orientation>.json, so a failure can be
 // reproduced with `marquee still`. Returns the render for further checks.
 Image checkGoldenScene(const std::string& name, Orientation o);
+// The same at show time `time` (animated scenes), checked against
+// tests/golden/NAME-<orientation>-<time>s.png, e.g. animation-landscape-0.5s.png.
+Image checkGoldenSceneAt(const std::string& name, Orientation o, double time);
 inline constexpr uint32_t kGoldenLong = 480, kGoldenShort = 270;
 
 // PNG I/O (stb). writePng replaces the file atomically (write, then rename),

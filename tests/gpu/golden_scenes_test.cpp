@@ -124,3 +124,16 @@ TEST_CASE("rendering at half the canvas size keeps the layout", "[gpu][scale]") 
   CHECK(d.withinFraction() >= 0.999);
   CHECK(d.meanAbsDiff <= 0.5);
 }
+
+// One clip moves a box per easing family from the left rail to the right one
+// over 1 s (the top row also fades red to blue in linear light, the bottom
+// row's opacity rises), holds its last values after 1 s, and a stop cue at
+// 1.5 s returns every box to its own place and colour (grey, in the middle).
+// Landscape only: the orientation adds nothing to what animation changes.
+TEST_CASE("golden animation: easing families, held end, stop cue", "[gpu][golden][animation]") {
+  for (double t : {0.0, 0.5, 1.0, 1.25, 2.0}) {
+    DYNAMIC_SECTION("t = " << t) {
+      checkGoldenSceneAt("animation", Orientation::Landscape, t);
+    }
+  }
+}

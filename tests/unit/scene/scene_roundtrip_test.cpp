@@ -272,3 +272,58 @@ TEST_CASE("save: required properties are written even at their default", "[scene
   CHECK(isRequired(Prop::Text, NodeKind::Text));
   CHECK_FALSE(isRequired(Prop::Opacity, NodeKind::Text));
 }
+
+TEST_CASE("save: clips and cues round-trip byte for byte", "[scene][save][animation]") {
+  TempDir dir;
+  fs::create_directories(dir / "img");
+  writePng(dir / "img/logo.png");
+
+  Scene scene;
+  Clip every{"every", 2.5, true, false, {}, ""};
+  // A track for every property of every kind, through the table: a property
+  // added to properties.def is animated here without touching this file.
+  const Easing easings[] = {Easing{EaseCurve::OutBack}, Easing{},
+                            Easing{EaseCurve::CubicBezier, 0.1, -0.30000000000000004, 0.7, 1.5},
+                            Easing{EaseCurve::Step}};
+  size_t n = 0;
+  for (int k = 0; k < kNodeKindCount; ++k) {
+    Node node = fullNode(NodeKind(k), std::string("n-") + nodeKindName(NodeKind(k)));
+    for (const PropertyDesc& d : properties()) {
+      if (!appliesTo(d.id, node.kind)) continue;
+      Track track{node.id, d.id, {}};
+      track.keys.push_back({0, d.defaultValue, easings[n++ % 4]});
+      if (d.type == PropType::Path) track.keys.front().value = std::string("img/logo.png");
+      track.keys.push_back({1.0 / 3, nonDefault(d, "img/logo.png"), easings[n++ % 4]});
+      track.keys.push_back({2.5, node.values[size_t(d.id)], Easing{}});
+      every.tracks.push_back(std::move(track));
+    }
+    scene.nodes.push_back(std::move(node));
+  }
+  scene.clips.push_back(every);
+  scene.clips.push_back(Clip{"n-solid", 1, false, true, {}, ""});  // may share a node's id
+  scene.cues = {Cue{0.5, "n-sound", "", "", ""}, Cue{1, "", "every", "", ""},
+                Cue{1.25, "", "", "every", ""}, Cue{2, "", "n-solid", "", ""}};
+
+  const std::string saved = saveScene(scene);
+  writeFile(dir / "show.json", saved);
+  Scene loaded = loadScene(dir / "show.json");
+  CHECK(saveScene(loaded) == saved);
+  CHECK(loaded.clips == scene.clips);
+  CHECK(loaded.cues == scene.cues);
+
+  // Canonical: clips after nodes and before cues; linear eases and false flags omitted.
+  CHECK(saved.find("\"nodes\"") < saved.find("\"clips\""));
+  CHECK(saved.find("\"clips\"") < saved.find("\"cues\""));
+  nlohmann::json doc = nlohmann::json::parse(saved);
+  const nlohmann::json& clip = doc["clips"][0];
+  CHECK(clip["loop"] == true);
+  CHECK_FALSE(clip.contains("autoplay"));
+  CHECK(doc["clips"][1]["autoplay"] == true);
+  CHECK_FALSE(doc["clips"][1].contains("loop"));
+  CHECK(clip["tracks"][0]["keys"][0]["ease"] == "out-back");
+  CHECK_FALSE(clip["tracks"][0]["keys"][2].contains("ease"));
+  CHECK(clip["tracks"][1]["keys"][0]["ease"] == "cubic-bezier(0.1,-0.30000000000000004,0.7,1.5)");
+  CHECK(doc["cues"][1] == nlohmann::json({{"time", 1.0}, {"start", "every"}}));
+  CHECK(doc["cues"][2] == nlohmann::json({{"time", 1.25}, {"stop", "every"}}));
+  CHECK(doc["cues"][0].size() == 2);
+}
