@@ -130,18 +130,41 @@ TextTemplate TextTemplate::compile(std::string_view source, FormatOptions option
       continue;
     }
     std::size_t open = i;
-    std::size_t close = source.find_first_of("{}", open + 1);
-    if (close == std::string_view::npos) throw fail("unclosed '{'", open);
-    if (source[close] == '{') {
-      throw fail("'{' inside a placeholder (the one opened at offset " +
-                     std::to_string(charOffset(source, open)) + ")",
-                 close);
+    // Find the closing brace. Inside plural forms (after the first '|'), "{{"
+    // and "}}" are literal braces like outside, so forms can show them; in the
+    // name and format part a brace is always structural.
+    std::size_t close = std::string_view::npos;
+    std::size_t bar = std::string_view::npos;
+    std::vector<std::string> forms;
+    for (std::size_t k = open + 1; k < source.size(); ++k) {
+      char ch = source[k];
+      bool doubled = k + 1 < source.size() && source[k + 1] == ch;
+      if (ch == '|') {
+        if (bar == std::string_view::npos) bar = k - open - 1;
+        forms.emplace_back();
+        continue;
+      }
+      if ((ch == '{' || ch == '}') && !forms.empty() && doubled) {
+        forms.back() += ch;
+        ++k;
+        continue;
+      }
+      if (ch == '{') {
+        throw fail("'{' inside a placeholder (the one opened at offset " +
+                       std::to_string(charOffset(source, open)) + ")",
+                   k);
+      }
+      if (ch == '}') {
+        close = k;
+        break;
+      }
+      if (!forms.empty()) forms.back() += ch;
     }
+    if (close == std::string_view::npos) throw fail("unclosed '{'", open);
     std::string_view body = source.substr(open + 1, close - open - 1);
     std::size_t bodyStart = open + 1;
 
     Part part;
-    std::size_t bar = body.find('|');
     std::size_t colon = body.find(':');
     std::size_t nameEnd = std::min({bar, colon, body.size()});
     std::string_view name = trim(body.substr(0, nameEnd));
@@ -157,13 +180,7 @@ TextTemplate TextTemplate::compile(std::string_view source, FormatOptions option
       if (colon != std::string_view::npos && colon < bar) {
         throw fail("a placeholder takes a format or plural forms, not both", bodyStart + colon);
       }
-      std::string_view rest = body.substr(bar + 1);
-      while (true) {
-        std::size_t next = rest.find('|');
-        part.forms.emplace_back(rest.substr(0, next));
-        if (next == std::string_view::npos) break;
-        rest.remove_prefix(next + 1);
-      }
+      part.forms = std::move(forms);
       if (part.forms.size() != 2 && part.forms.size() != 3) {
         throw fail("plural needs 2 forms (one|other) or 3 (zero|one|other), got " +
                        std::to_string(part.forms.size()),

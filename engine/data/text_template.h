@@ -14,7 +14,7 @@
 //                     a space (CHF 79.00). Negative: -€5.00.
 //   {name|one|other}  English plural: "one" when the value is exactly 1
 //   {name|zero|one|other}  the same, with "zero" for exactly 0
-//   {{ and }}         literal braces
+//   {{ and }}         literal braces (also inside plural forms)
 // A list counts its entries for plurals. Rounding is to nearest (of the
 // double's exact value); "-0.00" is written "0.00".
 // A missing value renders as the missing marker (default "—") and its name is
