@@ -406,4 +406,22 @@ std::size_t DataStore::pendingCount() const {
   return scheduled_.size();
 }
 
+std::size_t pumpFeed(std::istream& in, DataStore& store, std::string_view sourceName,
+                     const std::function<void(const std::string&)>& onError) {
+  std::size_t accepted = 0;
+  std::string text;
+  for (int number = 1; std::getline(in, text); ++number) {
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    std::size_t first = text.find_first_not_of(" \t");
+    if (first == std::string::npos || text[first] == '#') continue;
+    try {
+      store.applyNow(text, std::string(sourceName) + ":" + std::to_string(number));
+      ++accepted;
+    } catch (const UserError& e) {
+      if (onError) onError(e.what());
+    }
+  }
+  return accepted;
+}
+
 }  // namespace mq::data

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <mutex>
@@ -167,5 +168,13 @@ class DataStore {
   std::map<std::string, std::size_t, std::less<>> listLimits_;
   std::size_t defaultListLimit_ = 50;
 };
+
+// For `--data -`: reads lines from `in` until end of stream and hands each to
+// store.applyNow (blank and '#' lines skipped). Run it on a feeder thread. A
+// bad line goes to onError ("<source>:<line>: ...") and the pump carries on:
+// an operator's typo must not end the show. Returns the number of lines applied
+// or scheduled.
+std::size_t pumpFeed(std::istream& in, DataStore& store, std::string_view sourceName,
+                     const std::function<void(const std::string&)>& onError);
 
 }  // namespace mq::data

@@ -227,3 +227,23 @@ TEST_CASE("applyNow from another thread while frames are applied", "[data]") {
           store.applyNow("{oops", "stdin:7");
         }).rfind("stdin:7: not valid JSON", 0) == 0);
 }
+
+TEST_CASE("pumpFeed: a live pipe keeps going past a bad line", "[data]") {
+  DataStore store;
+  std::istringstream in(
+      "{\"set\": {\"viewers\": 10}}\n{\"add\": {\"viewers\": \"x\"}}\n\n"
+      "{\"t\": 1, \"add\": {\"viewers\": 5}}\n{\"add\": {\"viewers\": 1}}\n");
+  std::vector<std::string> errors;
+  std::size_t accepted = 0;
+  // On a thread, as the live front end would run it.
+  std::thread pump([&] {
+    accepted = pumpFeed(in, store, "stdin", [&](const std::string& e) { errors.push_back(e); });
+  });
+  pump.join();
+  CHECK(accepted == 3);
+  CHECK(errors ==
+        std::vector<std::string>{"stdin:2: \"add\": \"viewers\": expected a number, got \"x\""});
+  CHECK(store.get("viewers")->number() == 11);
+  store.applyUntil(1);
+  CHECK(store.get("viewers")->number() == 16);
+}
