@@ -81,7 +81,7 @@ class EncodeThread {
     return maxDepth_;
   }
   // Time the encoder took for each video frame (encode and mux, this thread).
-  std::vector<double> encodeMs() const {
+  DurationHistogram encodeMs() const {
     std::lock_guard lock(mutex_);
     return encodeMs_;
   }
@@ -127,7 +127,7 @@ class EncodeThread {
       if (item.index >= 0) {
         std::lock_guard lock(mutex_);
         --queuedVideo_;
-        encodeMs_.push_back(msBetween(begin, Clock::now()));
+        encodeMs_.add(msBetween(begin, Clock::now()));
       }
     }
   }
@@ -137,7 +137,7 @@ class EncodeThread {
   std::condition_variable ready_;
   std::deque<Item> items_;
   size_t queuedVideo_ = 0, maxDepth_ = 0;
-  std::vector<double> encodeMs_;
+  DurationHistogram encodeMs_;
   bool closing_ = false;
   std::atomic<double> stallSeconds_{0};
   std::exception_ptr error_;
@@ -183,7 +183,7 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
 
   // Counters.
   uint64_t lagged = 0, skipped = 0, rendered = 0, fresh = 0, discardedLate = 0;
-  std::vector<double> renderMs;
+  DurationHistogram renderMs;
   double avOffsetMs = 0, maxAbsAvOffsetMs = 0;
   int shedLevel = 0, maxShedLevel = 0, shedChanges = 0;
   int64_t lastShedChange = 0;
@@ -212,7 +212,7 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
   auto collect = [&] {
     Rendered r{compositor.wait(inflight->ticket), inflight->target};
     double ms = msBetween(inflight->started, Clock::now());
-    renderMs.push_back(ms);
+    renderMs.add(ms);
     secondRenderMs.push_back(ms);
     // Rises at once, falls slowly: a frame that overran is taken seriously.
     estimateMs = ms > estimateMs ? ms : 0.9 * estimateMs + 0.1 * ms;
@@ -387,8 +387,8 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
   stats["height"] = es.height;
   stats["fps_target"] = fps.toDouble();
   stats["wall_s"] = wall;
-  stats["render_ms"] = percentilesJson(renderMs);
-  stats["encode_ms"] = percentilesJson(encode.encodeMs());
+  stats["render_ms"] = renderMs.json();
+  stats["encode_ms"] = encode.encodeMs().json();
   stats["rendered"] = rendered;
   stats["lagged"] = lagged;
   stats["skipped"] = skipped;

@@ -15,6 +15,35 @@ double percentile(std::vector<double> v, double p) {
   return v[lo] + (v[hi] - v[lo]) * (rank - double(lo));
 }
 
+namespace {
+constexpr double kBinBase = 1e-3;  // ms: the lower edge of bin 0
+const double kLogStep = std::log(1.01);
+}  // namespace
+
+void DurationHistogram::add(double ms) {
+  double v = std::max(ms, kBinBase);
+  size_t bin = std::min(bins_.size() - 1, size_t(std::log(v / kBinBase) / kLogStep));
+  ++bins_[bin];
+  ++count_;
+  max_ = std::max(max_, ms);
+}
+
+double DurationHistogram::percentile(double p) const {
+  if (count_ == 0) return 0;
+  uint64_t rank = uint64_t(std::ceil(p / 100.0 * double(count_)));
+  uint64_t seen = 0;
+  for (size_t i = 0; i < bins_.size(); ++i) {
+    seen += bins_[i];
+    if (seen >= std::max<uint64_t>(rank, 1))  // the bin's middle, never above the maximum
+      return std::min(max_, kBinBase * std::exp((double(i) + 0.5) * kLogStep));
+  }
+  return max_;
+}
+
+ojson DurationHistogram::json() const {
+  return {{"p50", percentile(50)}, {"p95", percentile(95)}, {"p99", percentile(99)}, {"max", max_}};
+}
+
 ojson percentilesJson(std::vector<double> samples) {
   double max = samples.empty() ? 0.0 : *std::max_element(samples.begin(), samples.end());
   return {{"p50", percentile(samples, 50)},
