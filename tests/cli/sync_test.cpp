@@ -66,12 +66,14 @@ TEST_CASE("sync: live mode keeps every flash with its beep, also through stalls"
   };
   // Stalls land between flashes; a stalled decoder may cost the beep or the
   // flash right after it (that second then has no pair), never their sync.
+  // On a loaded machine the renderer may also miss a flash's tick (a lagged
+  // frame repeats the previous picture): fewer pairs, the same sync.
   const Run runs[] = {
-      {"plain", {}, 8},
+      {"plain", {}, 6},
       {"stalls",
        {"render-stall:200ms@2.5s", "decode-stall:source=camera:500ms@4.4s",
         "encode-stall:300ms@6.5s"},
-       6},
+       5},
   };
   for (const Run& run : runs) {
     DYNAMIC_SECTION(run.name) {
