@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "render/asset_check.h"
 #include "render/compositor.h"
 #include "runtime/live_show.h"
+#include "runtime/show_data.h"
 #include "runtime/show_media.h"
 #include "runtime/stats_json.h"
 #include "scene/scene.h"
@@ -69,6 +71,10 @@ const OptionSpec kKeyframes{"--keyframe-interval", nullptr, "SEC",
 const OptionSpec kAudioBitrate{"--audio-bitrate", nullptr, "KBPS",
                                "AAC bitrate in kbit/s (default 128)"};
 
+const OptionSpec kData{"--data", nullptr, "FILE|-",
+                       "live data for text templates (\"Only {stock} left\"): JSON lines "
+                       "{\"t\": SEC, \"set\": {...}}; - reads a pipe (live)"};
+
 const std::vector<CommandSpec> kCommands = {
     {"validate",
      "SCENE",
@@ -82,6 +88,7 @@ const std::vector<CommandSpec> kCommands = {
       {"--output", "-o", "OUT.png", "PNG file to write (required)"},
       {"--time", nullptr, "SEC", "scene time of the frame (default 0)"},
       kInput,
+      kData,
       kOutputSize,
       kDevice,
       kValidation,
@@ -98,6 +105,7 @@ const std::vector<CommandSpec> kCommands = {
       {"--duration", nullptr, "SEC", "length to render, in seconds (rounded to whole frames)"},
       kPreset,
       kInput,
+      kData,
       kStats,
       {"--render-only", nullptr, nullptr,
        "composite and convert every frame but do not encode (benchmarks); -o not needed"},
@@ -125,6 +133,7 @@ const std::vector<CommandSpec> kCommands = {
       {"--duration", nullptr, "SEC", "stop after this much show time (default: run until stopped)"},
       kPreset,
       kInput,
+      kData,
       kStats,
       {"--stats-live", nullptr, "FILE",
        "append a JSON line of statistics once a second to FILE (- for stdout)"},
@@ -210,6 +219,12 @@ int runValidate(const Args& args) {
   // What a render would reject too: undecodable images, unknown fonts.
   std::vector<scene::SceneIssue> issues = render::checkImages(s);
   for (auto& issue : render::checkFonts(s)) issues.push_back(std::move(issue));
+  // Text templates must compile (a render would stop on them too).
+  try {
+    runtime::ShowData templates(s, std::nullopt);
+  } catch (const scene::SceneError& e) {
+    for (const auto& issue : e.issues()) issues.push_back(issue);
+  }
   // Sound files must decode (a render would stop on them too).
   for (const scene::Node* n : s.allNodes()) {
     if (n->kind != scene::NodeKind::Sound) continue;
@@ -243,6 +258,15 @@ runtime::ShowMediaOptions mediaOptions(const Args& args) {
   return o;
 }
 
+std::optional<fs::path> dataFeed(const Args& args, bool pipeAllowed) {
+  auto d = args.value("--data");
+  if (!d) return std::nullopt;
+  if (*d == "-" && !pipeAllowed)
+    throw UserError("--data -: a pipe only works with marquee live; give a file");
+  if (*d != "-" && !fs::is_regular_file(*d)) throw UserError("--data: no such file: " + *d);
+  return fs::path(*d);
+}
+
 int runStill(const Args& args) {
   auto out = args.value("--output");
   if (!out) throw UserError("marquee still needs -o OUT.png");
@@ -258,6 +282,9 @@ int runStill(const Args& args) {
   gpu::Device device(deviceOptions(args));
   render::Compositor compositor(device, s, spec);
   runtime::ShowMedia media(s, s.canvas.fps, mediaOptions(args));
+  runtime::ShowData showData(s, dataFeed(args, false));
+  showData.applyUntil(time);
+  compositor.setTextOverrides(showData.texts());
   int64_t frameIndex = std::llround(time * s.canvas.fps.toDouble());
   render::FrameOutput frame =
       compositor.wait(compositor.submit(time, media.videoFrames(frameIndex)));
@@ -363,6 +390,7 @@ int runRender(const Args& args) {
   render::Compositor compositor(device, s, spec);
   // Sources start decoding now; sounds that do not decode fail here (exit 2).
   runtime::ShowMedia media(s, fps, mediaOpts);
+  runtime::ShowData showData(s, dataFeed(args, false));
   // Declared after the device and compositor so it is destroyed first: it may
   // still hold leases on output buffers.
   std::unique_ptr<media::Encoder> encoder;
@@ -402,6 +430,10 @@ int runRender(const Args& args) {
     }
     if (n > 0 && n % framesPerSecond == 0) {
       log::info("rendered ", n, " frames (", frameTimeSeconds(n, fps), " s of the show)");
+    }
+    if (!showData.empty()) {
+      showData.applyUntil(frameTimeSeconds(n, fps));
+      compositor.setTextOverrides(showData.texts());
     }
     render::FrameTicket t = compositor.submit(frameTimeSeconds(n, fps), media.videoFrames(n));
     media.mixAudio(n, audio);
@@ -498,6 +530,17 @@ int runLiveCommand(const Args& args) {
     }
   };
 
+  auto showData = std::make_shared<runtime::ShowData>(s, dataFeed(args, true));
+  options.data = showData.get();
+  // --data -: lines from stdin apply as they arrive (an operator's script).
+  // The reader owns a reference: it may still be blocked on stdin at exit.
+  if (args.value("--data") == std::optional<std::string>("-")) {
+    std::thread([showData] {
+      std::string line;
+      while (std::getline(std::cin, line))
+        if (!showData->applyLine(line)) log::warn("--data -: ignored a line: ", line);
+    }).detach();
+  }
   gpu::Device device(deviceOptions(args));
   nlohmann::ordered_json stats = runtime::runLive(device, s, options);
   if (preset) stats["preset"] = preset->name;

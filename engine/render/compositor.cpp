@@ -186,7 +186,8 @@ TextureInfo Compositor::image(const Node& node) {
 
 TextureInfo Compositor::text(const Node& node, double pixelsPerUnit) {
   text::TextStyle style;
-  style.text = node.getString(Prop::Text);
+  auto overridden = textOverrides_.find(node.id);
+  style.text = overridden != textOverrides_.end() ? overridden->second : node.getString(Prop::Text);
   style.fontSize = node.getFloat(Prop::FontSize);
   toLinearStraight(node.getColor(Prop::Fill), style.color);
   style.outlineWidth = node.getFloat(Prop::OutlineWidth);

@@ -86,6 +86,12 @@ class Compositor : private TextureProvider {
   uint32_t width() const { return width_; }
   uint32_t height() const { return height_; }
   uint32_t stride() const { return stride_; }
+  // Text shown instead of a text node's own (live data rendered into a
+  // template), by node id; applies from the next submit().
+  void setTextOverrides(std::map<std::string, std::string> texts) {
+    textOverrides_ = std::move(texts);
+  }
+
   // The total time submit() waited for a consumer to hand a buffer back.
   double outputWaitMs() const { return outputWaitMs_; }
 
@@ -152,6 +158,7 @@ class Compositor : private TextureProvider {
   uint32_t nextOutput_ = 0;
   double outputWaitMs_ = 0;
   std::map<std::string, VideoTarget> videoTargets_;
+  std::map<std::string, std::string> textOverrides_;
   const VideoFrames* planVideos_ = nullptr;  // during submit(): this frame's pictures
   std::vector<VideoUpload> videoUploads_;    // during submit(): pictures to convert
   VkImage lastAtlasImage_ = VK_NULL_HANDLE;  // a grown atlas needs every video rewritten

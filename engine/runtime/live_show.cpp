@@ -195,6 +195,10 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
   // then), so the output begins with a picture at index 0.
   {
     Clock::time_point t0 = Clock::now();
+    if (options.data) {
+      options.data->applyUntil(0);
+      compositor.setTextOverrides(options.data->texts());
+    }
     render::FrameTicket first = compositor.submit(0.0, media.videoFrames(0));
     ready.push_back({compositor.wait(first), 0});
     // A second one without shadows: the pipelines shedding uses exist too.
@@ -236,6 +240,10 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
           target = (target + step - 1) / step * step;
         if (options.frames == 0 || target < options.frames) {
           render::VideoFrames videos = media.videoFrames(target);
+          if (options.data) {
+            options.data->applyUntil(frameTimeSeconds(target, fps));
+            compositor.setTextOverrides(options.data->texts());
+          }
           render::PlanQuality quality;
           quality.shadows = shedLevel == 0;
           inflight = InFlight{compositor.submit(frameTimeSeconds(target, fps), videos, quality),

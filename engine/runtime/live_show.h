@@ -26,6 +26,7 @@
 #include "gpu/device.h"
 #include "media/encoder.h"
 #include "runtime/fault_injection.h"
+#include "runtime/show_data.h"
 #include "runtime/show_media.h"
 #include "scene/scene.h"
 
@@ -37,6 +38,7 @@ struct LiveOptions {
   media::EncoderSettings encoder;  // size and fps are the output's
   ShowMediaOptions media;
   std::vector<Fault> faults;
+  ShowData* data = nullptr;  // live data for text templates (optional)
   const std::atomic<bool>* stop = nullptr;
   // Called about once a second with a statistics snapshot (a JSON line).
   std::function<void(const nlohmann::ordered_json&)> onSecond;

@@ -252,3 +252,45 @@ TEST_CASE("a sound file that does not decode is bad input with its pointer", "[c
     CHECK(!fs::exists(dir / "out.mp4"));
   }
 }
+
+TEST_CASE("--data drives text templates frame-exactly, as if the text had been typed",
+          "[cli][data]") {
+  TempDir dir;
+  auto scene = [&](const std::string& text) {
+    return R"({"format": "marquee.scene/1",
+  "canvas": {"width": 480, "height": 120, "fps": 30, "background": "#202030"},
+  "nodes": [{"id": "stock", "kind": "text", "position": [20, 30], "font_size": 40,
+             "text": ")" +
+           text + R"("}]})";
+  };
+  writeFile(dir / "many.json", scene("Only 1,037 Blue XLs left!"));
+  writeFile(dir / "one.json", scene("Only 1 Blue XL left!"));
+  // 1037 from the start (":n0": with a thousands separator), then 1 from show
+  // time 1.0 s, which is frame 30.
+  writeFile(dir / "template.json",
+            scene("Only {stock.blue_xl:n0} {stock.blue_xl|Blue XL|Blue XLs} left!"));
+  writeFile(dir / "feed.jsonl",
+            "{\"set\": {\"stock\": {\"blue_xl\": 1037}}}\n{\"t\": 1.0, \"set\": "
+            "{\"stock.blue_xl\": 1}}\n");
+  auto still = [&](const std::string& sceneFile, const std::string& time, const std::string& out,
+                   bool data) {
+    std::vector<std::string> args = {"still", sceneFile, "--time", time, "-o", out};
+    if (data) {
+      args.push_back("--data");
+      args.push_back("feed.jsonl");
+    }
+    requireOk(runMarquee(args, dir.path()));
+    return loadRgb(dir / out);
+  };
+  RgbImage before = still("template.json", "0.967", "before.png", true);  // frame 29
+  RgbImage after = still("template.json", "1.0", "after.png", true);      // frame 30
+  CHECK(before.rgb == still("many.json", "0", "many.png", false).rgb);
+  CHECK(after.rgb == still("one.json", "0", "one.png", false).rgb);
+  CHECK(before.rgb != after.rgb);
+  // A malformed template is bad input naming the node's text.
+  writeFile(dir / "broken.json", scene("Only {stock left"));
+  RunResult r = runMarquee({"validate", "broken.json"}, dir.path());
+  INFO(r.describe());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("/nodes/0/text") != std::string::npos);
+}

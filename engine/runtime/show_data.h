@@ -1,0 +1,41 @@
+// Live data in a show: a data store fed by a JSON-lines file or pipe
+// (`--data FILE|-`, see engine/data/data_store.h), and the text nodes whose
+// text is a template (`"Only {stock.blue_xl} Blue XLs left!"`) rendered from
+// it each frame. Offline, timed lines apply at their show time, so renders
+// stay deterministic; live, a pipe applies lines as they arrive.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/data_store.h"
+#include "data/text_template.h"
+#include "scene/scene.h"
+
+namespace mq::runtime {
+
+class ShowData {
+ public:
+  // Compiles every text node containing '{' as a template (a malformed one is
+  // a scene::SceneError at its "text"), and loads `feed` if given (errors name
+  // the file and line). A feed of "-" is not loaded here: see applyLine().
+  ShowData(const scene::Scene& scene, const std::optional<std::filesystem::path>& feed);
+
+  // Applies every timed change due by show time `t` (seconds).
+  void applyUntil(double t);
+  // A line from a live pipe (thread-safe); false and a warning when malformed.
+  bool applyLine(const std::string& line);
+
+  // The current text of every templated node, by node id.
+  std::map<std::string, std::string> texts() const;
+  bool empty() const { return templates_.empty(); }
+
+ private:
+  data::DataStore store_;
+  std::map<std::string, data::TextTemplate> templates_;
+};
+
+}  // namespace mq::runtime
