@@ -283,9 +283,11 @@ int runStill(const Args& args) {
   render::Compositor compositor(device, s, spec);
   runtime::ShowMedia media(s, s.canvas.fps, mediaOptions(args));
   runtime::ShowData showData(s, dataFeed(args, false));
-  showData.applyUntil(time);
-  compositor.setTextOverrides(showData.texts());
   int64_t frameIndex = std::llround(time * s.canvas.fps.toDouble());
+  // Rules depend on the data's history: evaluate every frame up to this one.
+  for (int64_t k = 0; k <= frameIndex && !showData.empty(); ++k)
+    showData.frame(k == frameIndex ? time : frameTimeSeconds(k, s.canvas.fps), k, s, nullptr);
+  compositor.setTextOverrides(showData.texts());
   render::FrameOutput frame =
       compositor.wait(compositor.submit(time, media.videoFrames(frameIndex)));
 
@@ -432,7 +434,7 @@ int runRender(const Args& args) {
       log::info("rendered ", n, " frames (", frameTimeSeconds(n, fps), " s of the show)");
     }
     if (!showData.empty()) {
-      showData.applyUntil(frameTimeSeconds(n, fps));
+      showData.frame(frameTimeSeconds(n, fps), n, s, &media);
       compositor.setTextOverrides(showData.texts());
     }
     render::FrameTicket t = compositor.submit(frameTimeSeconds(n, fps), media.videoFrames(n));

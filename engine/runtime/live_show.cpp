@@ -146,7 +146,7 @@ class EncodeThread {
 
 }  // namespace
 
-ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions& options) {
+ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& options) {
   const media::EncoderSettings& es = options.encoder;
   const Rational fps = es.fps;
   const double periodMs = 1000.0 / fps.toDouble();
@@ -196,7 +196,7 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
   {
     Clock::time_point t0 = Clock::now();
     if (options.data) {
-      options.data->applyUntil(0);
+      options.data->frame(0, 0, scene, &media);
       compositor.setTextOverrides(options.data->texts());
     }
     render::FrameTicket first = compositor.submit(0.0, media.videoFrames(0));
@@ -241,7 +241,10 @@ ojson runLive(gpu::Device& device, const scene::Scene& scene, const LiveOptions&
         if (options.frames == 0 || target < options.frames) {
           render::VideoFrames videos = media.videoFrames(target);
           if (options.data) {
-            options.data->applyUntil(frameTimeSeconds(target, fps));
+            // Data and rules for every frame up to the target, in order, so a
+            // rule fires on the frame its condition became true.
+            for (int64_t k = lastTarget + 1; k <= target; ++k)
+              options.data->frame(frameTimeSeconds(k, fps), k, scene, &media);
             compositor.setTextOverrides(options.data->texts());
           }
           render::PlanQuality quality;

@@ -47,7 +47,8 @@ struct LiveOptions {
 // Runs the show and returns the final statistics (see README, "Live mode").
 // Throws mq::UserError for bad options (before anything is written) and
 // mq::RuntimeError when the GPU or every output fails.
-nlohmann::ordered_json runLive(gpu::Device& device, const scene::Scene& scene,
+// `scene` is not const: rules that fire add cues to it while the show runs.
+nlohmann::ordered_json runLive(gpu::Device& device, scene::Scene& scene,
                                const LiveOptions& options);
 
 }  // namespace mq::runtime

@@ -12,10 +12,13 @@
 #include <vector>
 
 #include "data/data_store.h"
+#include "data/rules.h"
 #include "data/text_template.h"
 #include "scene/scene.h"
 
 namespace mq::runtime {
+
+class ShowMedia;
 
 class ShowData {
  public:
@@ -26,16 +29,25 @@ class ShowData {
 
   // Applies every timed change due by show time `t` (seconds).
   void applyUntil(double t);
+
+  // One output frame at show time `t`: applies the data due, evaluates the
+  // scene's rules, and carries out what fired — a clip start (and its stop
+  // after "for" seconds) or stop becomes a cue in `scene` at `t` (so
+  // animation, a pure function of the cues, plays it), a sound plays in
+  // `media` on that frame. Returns the ids of the rules that fired.
+  std::vector<std::string> frame(double t, int64_t frameIndex, scene::Scene& scene,
+                                 ShowMedia* media);
   // A line from a live pipe (thread-safe); false and a warning when malformed.
   bool applyLine(const std::string& line);
 
   // The current text of every templated node, by node id.
   std::map<std::string, std::string> texts() const;
-  bool empty() const { return templates_.empty(); }
+  bool empty() const { return templates_.empty() && rules_.size() == 0; }
 
  private:
   data::DataStore store_;
   std::map<std::string, data::TextTemplate> templates_;
+  data::RuleSet rules_;
 };
 
 }  // namespace mq::runtime

@@ -186,6 +186,10 @@ std::vector<SourceReport> ShowMedia::sourceReports() const {
   return out;
 }
 
+void ShowMedia::fire(const std::string& id, int64_t frame) {
+  mixer_.fire(id, sampleAt(frame, fps_));
+}
+
 void ShowMedia::injectDecodeStall(const std::string& id, double seconds) {
   for (Source& s : sources_) {
     if (s.node->id == id) {

@@ -54,6 +54,10 @@ class ShowMedia {
   // videoFrames() call was, beyond one frame of its own (0 when all on time).
   int64_t lastSourceLagUs() const { return lastSourceLagUs_; }
 
+  // Plays sound node `id` from the start of output frame `frame` (a cue fired
+  // while the show runs: a rule, later an operator).
+  void fire(const std::string& id, int64_t frame);
+
   // Fault injection: source `id`'s decoder stalls for `seconds`. Throws
   // mq::UserError for an id that is not a video source.
   void injectDecodeStall(const std::string& id, double seconds);

@@ -216,6 +216,11 @@ struct Scene {
   std::vector<Node> nodes;        // root layers, bottom to top
   std::vector<Clip> clips;        // in file order
   std::vector<Cue> cues;          // in file order
+  // Live data: the initial values ("data": {...}) and the rules that act on
+  // them ("rules": [...]), kept as JSON text; engine/data interprets them
+  // (the loader has checked them). Empty when the file has none.
+  std::string dataJson;
+  std::string rulesJson;
   std::filesystem::path file;     // the file it was loaded from (empty if built in code)
   std::filesystem::path baseDir;  // relative asset paths resolve against this
 

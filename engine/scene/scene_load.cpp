@@ -10,6 +10,9 @@
 #include <fstream>
 #include <numeric>
 
+#include "core/error.h"
+#include "data/data_store.h"
+#include "data/rules.h"
 #include "scene/animation.h"
 #include "scene/json_with_positions.h"
 #include "scene/property_json.h"
@@ -123,7 +126,8 @@ class Loader {
       issue("/format", "expected \"marquee.scene/1\", found " + describeJson(*format));
       return;
     }
-    checkKeys(root, "", {"format", "name", "canvas", "nodes", "clips", "cues"}, "in the scene");
+    checkKeys(root, "", {"format", "name", "canvas", "nodes", "clips", "cues", "data", "rules"},
+              "in the scene");
     if (auto name = root.find("name"); name != root.end()) {
       if (name->is_string())
         scene_.name = name->get<std::string>();
@@ -136,6 +140,66 @@ class Loader {
     // After the nodes: tracks are checked against the nodes they animate.
     if (auto clips = root.find("clips"); clips != root.end()) readClips(*clips);
     if (auto cues = root.find("cues"); cues != root.end()) readCues(*cues);
+    if (auto data = root.find("data"); data != root.end()) readData(*data);
+    if (auto rules = root.find("rules"); rules != root.end()) readRules(*rules);
+  }
+
+  // "data": {"viewers": 0, "stock": {"blue_xl": 37}} - initial values.
+  void readData(const json& data) {
+    try {
+      data::DataStore check;
+      if (!data.is_object()) throw UserError("expected an object of initial values");
+      check.loadInitial(data, "/data");
+      scene_.dataJson = data.dump();
+    } catch (const UserError& e) {
+      issue("/data", e.what());
+    }
+  }
+
+  // "rules": [{"id", "when": "viewers >= 50000", "once", "hysteresis",
+  //            "do": {"start": CLIP, "for": SEC} | {"stop": CLIP} | {"play": SOUND}}]
+  void readRules(const json& rules) {
+    try {
+      data::RuleSet::parse(rules, "/rules");
+    } catch (const UserError& e) {
+      issue("/rules", e.what());
+      return;
+    }
+    for (size_t i = 0; i < rules.size(); ++i) {
+      std::string pointer = "/rules/" + std::to_string(i) + "/do";
+      const json& action = rules[i]["do"];
+      if (!action.is_object()) {
+        issue(pointer,
+              "expected an action {\"start\": CLIP, \"for\": SEC}, {\"stop\": CLIP} "
+              "or {\"play\": SOUND}, found " +
+                  describeJson(action));
+        continue;
+      }
+      checkKeys(action, pointer, {"start", "stop", "play", "for"}, "in a rule's action");
+      int verbs = int(action.contains("start")) + int(action.contains("stop")) +
+                  int(action.contains("play"));
+      if (verbs != 1) {
+        issue(pointer, "expected exactly one of \"start\", \"stop\" or \"play\"");
+        continue;
+      }
+      for (const char* verb : {"start", "stop"}) {
+        if (auto it = action.find(verb);
+            it != action.end() && (!it->is_string() || !scene_.findClip(it->get<std::string>())))
+          issue(pointer + "/" + verb, "expected the id of a clip, found " + describeJson(*it));
+      }
+      if (auto it = action.find("play"); it != action.end()) {
+        const Node* n = it->is_string() ? scene_.findNode(it->get<std::string>()) : nullptr;
+        if (!n || n->kind != NodeKind::Sound)
+          issue(pointer + "/play", "expected the id of a sound node, found " + describeJson(*it));
+      }
+      if (auto it = action.find("for"); it != action.end()) {
+        if (!action.contains("start"))
+          issue(pointer + "/for", "\"for\" only goes with \"start\"");
+        else if (!it->is_number() || !(it->get<double>() > 0) || !(it->get<double>() <= 1e6))
+          issue(pointer + "/for", "expected seconds in (0, 1000000], found " + describeJson(*it));
+      }
+    }
+    scene_.rulesJson = rules.dump();
   }
 
   // Sorted by position, at most kMaxIssues (the last one then says so).

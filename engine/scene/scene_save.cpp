@@ -101,6 +101,8 @@ std::string saveScene(const Scene& scene) {
     for (const Cue& cue : scene.cues) cues.push_back(cueToJson(cue));
     root["cues"] = std::move(cues);
   }
+  if (!scene.dataJson.empty()) root["data"] = ojson::parse(scene.dataJson);
+  if (!scene.rulesJson.empty()) root["rules"] = ojson::parse(scene.rulesJson);
   // replace: a string set in code with invalid UTF-8 must not make saving throw.
   return root.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
 }

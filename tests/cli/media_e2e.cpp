@@ -294,3 +294,42 @@ TEST_CASE("--data drives text templates frame-exactly, as if the text had been t
   CHECK(r.status == 2);
   CHECK(r.err.find("/nodes/0/text") != std::string::npos);
 }
+
+TEST_CASE("a rule on live data starts a clip on the frame its threshold is crossed, once",
+          "[cli][data]") {
+  TempDir dir;
+  // The badge is hidden until the "drop" clip shows it; a rule starts the
+  // clip for 2 s when viewers reach 50 000, once, with hysteresis.
+  writeFile(dir / "scene.json", R"({"format": "marquee.scene/1",
+  "canvas": {"width": 160, "height": 90, "fps": 30, "background": "#000000"},
+  "nodes": [{"id": "badge", "kind": "solid", "color": "#ff0000", "opacity": 0}],
+  "clips": [{"id": "drop", "duration": 10, "tracks": [
+    {"node": "badge", "property": "opacity", "keys": [{"time": 0, "value": 1}]}]}],
+  "data": {"viewers": 0},
+  "rules": [{"id": "milestone", "when": "viewers >= 50000", "once": true, "hysteresis": 500,
+             "do": {"start": "drop", "for": 2}}]})");
+  writeFile(dir / "feed.jsonl",
+            "{\"set\": {\"viewers\": 49000}}\n"
+            "{\"t\": 1.0, \"set\": {\"viewers\": 50500}}\n"
+            "{\"t\": 1.5, \"set\": {\"viewers\": 49990}}\n"
+            "{\"t\": 2.0, \"set\": {\"viewers\": 50010}}\n");
+  requireOk(runMarquee({"validate", "scene.json"}, dir.path()));
+  auto badgeShown = [&](const std::string& time) {
+    requireOk(
+        runMarquee({"still", "scene.json", "--data", "feed.jsonl", "--time", time, "-o", "f.png"},
+                   dir.path()));
+    return loadRgb(dir / "f.png").rgb[0] > 128;
+  };
+  CHECK_FALSE(badgeShown("0.967"));  // frame 29: 49 000 viewers
+  CHECK(badgeShown("1.0"));          // frame 30: 50 500, the rule fires
+  CHECK(badgeShown("2.967"));        // still within its 2 s
+  CHECK_FALSE(badgeShown("3.0"));    // stopped after 2 s; 50 010 at 2 s did not fire it again
+  // Bad rules are bad input with their pointer.
+  std::string scene = readFile(dir / "scene.json");
+  writeFile(dir / "bad.json",
+            std::regex_replace(scene, std::regex("\"start\": \"drop\""), "\"start\": \"nodrop\""));
+  RunResult r = runMarquee({"validate", "bad.json"}, dir.path());
+  INFO(r.describe());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("/rules/0/do/start: expected the id of a clip") != std::string::npos);
+}
