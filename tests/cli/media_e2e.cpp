@@ -253,8 +253,7 @@ TEST_CASE("a sound file that does not decode is bad input with its pointer", "[c
   }
 }
 
-TEST_CASE("--data drives text templates frame-exactly, as if the text had been typed",
-          "[cli][data]") {
+TEST_CASE("live data from a --data feed fills text templates frame-exactly", "[cli][data]") {
   TempDir dir;
   auto scene = [&](const std::string& text) {
     return R"({"format": "marquee.scene/1",
