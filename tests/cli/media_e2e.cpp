@@ -332,3 +332,36 @@ TEST_CASE("a rule on live data starts a clip on the frame its threshold is cross
   CHECK(r.status == 2);
   CHECK(r.err.find("/rules/0/do/start: expected the id of a clip") != std::string::npos);
 }
+
+TEST_CASE("live mode takes data from a pipe as it arrives", "[cli][data][live]") {
+  TempDir dir;
+  writeFile(dir / "scene.json", R"({"format": "marquee.scene/1",
+  "canvas": {"width": 480, "height": 120, "fps": 30, "background": "#202030"},
+  "nodes": [{"id": "stock", "kind": "text", "position": [20, 30], "font_size": 40,
+             "text": "Only {stock.blue_xl} {stock.blue_xl|Blue XL|Blue XLs} left!"}]})");
+  writeFile(dir / "five.json", R"({"format": "marquee.scene/1",
+  "canvas": {"width": 480, "height": 120, "fps": 30, "background": "#202030"},
+  "nodes": [{"id": "stock", "kind": "text", "position": [20, 30], "font_size": 40,
+             "text": "Only 5 Blue XLs left!"}]})");
+  // An operator's script: 5 at once, 1 a second later.
+  std::string script =
+      "(printf '{\"set\": {\"stock\": {\"blue_xl\": 5}}}\\n'; sleep 1; "
+      "printf '{\"set\": {\"stock\": {\"blue_xl\": 1}}}\\n') | '" +
+      marqueeBinary().string() + "' live scene.json --duration 2.5 --data - -o live.mkv";
+  requireOk(runProgram({"sh", "-c", script}, dir.path()));
+  requireOk(runProgram({"ffmpeg", "-nostdin", "-v", "error", "-ss", "0.3", "-i", "live.mkv",
+                        "-frames:v", "1", "-y", "early.png"},
+                       dir.path()));
+  requireOk(runProgram({"ffmpeg", "-nostdin", "-v", "error", "-ss", "2.2", "-i", "live.mkv",
+                        "-frames:v", "1", "-y", "late.png"},
+                       dir.path()));
+  requireOk(runMarquee({"still", "five.json", "-o", "five.png"}, dir.path()));
+  RgbImage early = loadRgb(dir / "early.png"), late = loadRgb(dir / "late.png");
+  RgbImage five = loadRgb(dir / "five.png");
+  // Through H.264 the text is not bit-exact: compare with PSNR.
+  double toFive = psnr(early.rgb.data(), five.rgb.data(), five.rgb.size());
+  double lateToFive = psnr(late.rgb.data(), five.rgb.data(), five.rgb.size());
+  INFO("early vs 'Only 5': " << toFive << " dB; late vs 'Only 5': " << lateToFive << " dB");
+  CHECK(toFive > 30);
+  CHECK(lateToFive < toFive - 5);  // the text changed once the second line arrived
+}
