@@ -907,6 +907,10 @@ SourceStats MediaSource::stats() const {
   return impl_->st;
 }
 
+bool MediaSource::isLiveInput() const {
+  return impl_->liveInput;
+}
+
 void MediaSource::injectStall(double seconds) {
   impl_->pendingStall = seconds;
 }

@@ -150,6 +150,9 @@ class MediaSource {
 
   SourceStats stats() const;
   const SourceOptions& options() const;
+  // Network and device sources deliver on their own clock (live); files,
+  // image sequences and the built-in camera decode at the reader's pace.
+  bool isLiveInput() const;
 
   // Fault injection for tests and drills: the decode thread stops reading
   // for `seconds` before its next packet, as a stalled network or a busy

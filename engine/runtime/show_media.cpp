@@ -72,8 +72,7 @@ ShowMedia::ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions o
     so.liveWaitSeconds = 0.05;
     s.syncOffsetUs = std::llround(n->getFloat(Prop::SyncOffset) * 1000);
     s.media = std::make_unique<media::MediaSource>(so);
-    s.liveInput = options.pacing == media::Pacing::Live &&
-                  (s.url.find("://") != std::string::npos || s.url.rfind("/dev/", 0) == 0);
+    s.liveInput = options.pacing == media::Pacing::Live && s.media->isLiveInput();
     s.originUs = std::make_shared<std::atomic<int64_t>>(s.liveInput ? kNoOrigin : 0);
     log::info("source ", n->id, ": ", s.url);
     media::MediaSource* source = s.media.get();
