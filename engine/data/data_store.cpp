@@ -198,22 +198,35 @@ FeedLine parseFeedLine(std::string_view text, std::string_view where) {
   return line;
 }
 
-std::vector<FeedLine> parseFeed(std::istream& in, std::string_view sourceName) {
-  std::vector<FeedLine> lines;
-  std::string errors;
-  int errorCount = 0;
+namespace {
+
+// Calls body(text, "NAME:LINE") for each line of a feed that holds data:
+// blank lines and "#" comments are skipped, a trailing CR is dropped.
+template <typename Body>
+void forEachFeedLine(std::istream& in, std::string_view sourceName, Body&& body) {
   std::string text;
   for (int number = 1; std::getline(in, text); ++number) {
     if (!text.empty() && text.back() == '\r') text.pop_back();
     std::size_t first = text.find_first_not_of(" \t");
     if (first == std::string::npos || text[first] == '#') continue;
+    body(text, std::string(sourceName) + ":" + std::to_string(number));
+  }
+}
+
+}  // namespace
+
+std::vector<FeedLine> parseFeed(std::istream& in, std::string_view sourceName) {
+  std::vector<FeedLine> lines;
+  std::string errors;
+  int errorCount = 0;
+  forEachFeedLine(in, sourceName, [&](const std::string& text, const std::string& where) {
     try {
-      lines.push_back(parseFeedLine(text, std::string(sourceName) + ":" + std::to_string(number)));
+      lines.push_back(parseFeedLine(text, where));
     } catch (const UserError& e) {
       // Report every bad line at once: a script author fixes them in one pass.
       if (++errorCount <= 20) errors += std::string(errors.empty() ? "" : "\n") + e.what();
     }
-  }
+  });
   if (errorCount > 20) errors += "\n(" + std::to_string(errorCount - 20) + " more bad lines)";
   if (errorCount > 0) throw UserError(errors);
   return lines;
@@ -409,18 +422,14 @@ std::size_t DataStore::pendingCount() const {
 std::size_t pumpFeed(std::istream& in, DataStore& store, std::string_view sourceName,
                      const std::function<void(const std::string&)>& onError) {
   std::size_t accepted = 0;
-  std::string text;
-  for (int number = 1; std::getline(in, text); ++number) {
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    std::size_t first = text.find_first_not_of(" \t");
-    if (first == std::string::npos || text[first] == '#') continue;
+  forEachFeedLine(in, sourceName, [&](const std::string& text, const std::string& where) {
     try {
-      store.applyNow(text, std::string(sourceName) + ":" + std::to_string(number));
+      store.applyNow(text, where);
       ++accepted;
     } catch (const UserError& e) {
       if (onError) onError(e.what());
     }
-  }
+  });
   return accepted;
 }
 
