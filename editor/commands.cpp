@@ -75,6 +75,19 @@ const OptionSpec kData{"--data", nullptr, "FILE|-",
                        "live data for text templates (\"Only {stock} left\"): JSON lines "
                        "{\"t\": SEC, \"set\": {...}}; - reads a pipe (live)"};
 
+// The encoder, output-size and device options render and live share, in
+// the order their help lists them.
+const std::vector<OptionSpec> kEncoding = {kCodec,      kEncoderPreset, kCrf,        kVideoBitrate,
+                                           kKeyframes,  kAudioBitrate,  kOutputSize, kDevice,
+                                           kValidation, kVerbose};
+
+// A command's own options followed by a shared group of them.
+std::vector<OptionSpec> withOptions(std::vector<OptionSpec> own,
+                                    const std::vector<OptionSpec>& shared) {
+  own.insert(own.end(), shared.begin(), shared.end());
+  return own;
+}
+
 const std::vector<CommandSpec> kCommands = {
     {"validate",
      "SCENE",
@@ -94,62 +107,50 @@ const std::vector<CommandSpec> kCommands = {
       kValidation,
       kVerbose},
      1},
-    {"render",
-     "SCENE -o OUT... (--frames N | --duration SEC)",
+    {"render", "SCENE -o OUT... (--frames N | --duration SEC)",
      "Render a scene offline, deterministically, and encode it once to every output: files "
      "(.mp4, .mov; .mkv and .ts are crash-safe recordings) and live streams (rtmp://, "
      "rtmps://, srt://, udp://).",
-     {kHelp,
-      kOutput,
-      {"--frames", nullptr, "N", "number of frames to render"},
-      {"--duration", nullptr, "SEC", "length to render, in seconds (rounded to whole frames)"},
-      kPreset,
-      kInput,
-      kData,
-      kStats,
-      {"--render-only", nullptr, nullptr,
-       "composite and convert every frame but do not encode (benchmarks); -o not needed"},
-      {"--realtime", nullptr, nullptr,
-       "pace frames to the wall clock at the output frame rate (streaming a render); frames are "
-       "never skipped, so a machine slower than real time falls behind"},
-      kCodec,
-      kEncoderPreset,
-      kCrf,
-      kVideoBitrate,
-      kKeyframes,
-      kAudioBitrate,
-      kOutputSize,
-      kDevice,
-      kValidation,
-      kVerbose},
+     withOptions(
+         {
+             kHelp,
+             kOutput,
+             {"--frames", nullptr, "N", "number of frames to render"},
+             {"--duration", nullptr, "SEC",
+              "length to render, in seconds (rounded to whole frames)"},
+             kPreset,
+             kInput,
+             kData,
+             kStats,
+             {"--render-only", nullptr, nullptr,
+              "composite and convert every frame but do not encode (benchmarks); -o not needed"},
+             {"--realtime", nullptr, nullptr,
+              "pace frames to the wall clock at the output frame rate (streaming a render); frames "
+              "are never skipped, so a machine slower than real time falls behind"},
+         },
+         kEncoding),
      1},
-    {"live",
-     "SCENE -o OUT... [--duration SEC]",
+    {"live", "SCENE -o OUT... [--duration SEC]",
      "Run the show live: paced to the wall clock at the output frame rate, every frame on "
      "time or deliberately repeated, sound and picture on one clock; headless. Stops at "
      "--duration or on Ctrl-C / SIGTERM (recordings are finished properly).",
-     {kHelp,
-      kOutput,
-      {"--duration", nullptr, "SEC", "stop after this much show time (default: run until stopped)"},
-      kPreset,
-      kInput,
-      kData,
-      kStats,
-      {"--stats-live", nullptr, "FILE",
-       "append a JSON line of statistics once a second to FILE (- for stdout)"},
-      {"--inject", nullptr, "SPEC",
-       "planned fault (repeatable): render-stall:200ms@5s, decode-stall:source=ID:500ms@3s, "
-       "encode-stall:300ms@7s"},
-      kCodec,
-      kEncoderPreset,
-      kCrf,
-      kVideoBitrate,
-      kKeyframes,
-      kAudioBitrate,
-      kOutputSize,
-      kDevice,
-      kValidation,
-      kVerbose},
+     withOptions(
+         {
+             kHelp,
+             kOutput,
+             {"--duration", nullptr, "SEC",
+              "stop after this much show time (default: run until stopped)"},
+             kPreset,
+             kInput,
+             kData,
+             kStats,
+             {"--stats-live", nullptr, "FILE",
+              "append a JSON line of statistics once a second to FILE (- for stdout)"},
+             {"--inject", nullptr, "SPEC",
+              "planned fault (repeatable): render-stall:200ms@5s, decode-stall:source=ID:500ms@3s, "
+              "encode-stall:300ms@7s"},
+         },
+         kEncoding),
      1},
 };
 
