@@ -30,21 +30,11 @@ constexpr double kPi = std::numbers::pi;
 
 using mq::media::test::TempDir;
 
-std::string quote(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
+using mq::media::test::quote;
 
+// FFmpeg's ebur128 and volumedetect report on stderr: keep it.
 std::string run(const std::string& command) {
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  INFO(command << "\n" << out);
-  REQUIRE(status == 0);
-  return out;
+  return mq::media::test::run(command, true);
 }
 
 // A 48 kHz stereo IEEE-float WAV, so ffmpeg reads exactly the samples the

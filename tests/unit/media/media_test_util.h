@@ -88,16 +88,17 @@ inline std::string quote(const fs::path& p) {
   return "'" + p.string() + "'";
 }
 
-// Runs a shell command and returns its stdout; fails the test on a non-zero exit.
-inline std::string run(const std::string& command) {
-  FILE* pipe = ::popen(command.c_str(), "r");
+// Runs a shell command and returns its stdout (with `withStderr`, stderr too:
+// FFmpeg's analysis filters print there); fails the test on a non-zero exit.
+inline std::string run(const std::string& command, bool withStderr = false) {
+  FILE* pipe = ::popen((withStderr ? command + " 2>&1" : command).c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;
   char buf[65536];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
   const int status = ::pclose(pipe);
-  INFO(command);
+  INFO(command << "\n" << out);
   REQUIRE(status == 0);
   return out;
 }
