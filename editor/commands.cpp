@@ -75,11 +75,15 @@ const OptionSpec kData{"--data", nullptr, "FILE|-",
                        "live data for text templates (\"Only {stock} left\"): JSON lines "
                        "{\"t\": SEC, \"set\": {...}}; - reads a pipe (live)"};
 
+const OptionSpec kFullRedraw{"--full-redraw", nullptr, nullptr,
+                             "composite every tile of every frame (by default a tile whose layers "
+                             "did not change is copied from the previous frame; same pixels)"};
+
 // The encoder, output-size and device options render and live share, in
 // the order their help lists them.
-const std::vector<OptionSpec> kEncoding = {kCodec,      kEncoderPreset, kCrf,        kVideoBitrate,
-                                           kKeyframes,  kAudioBitrate,  kOutputSize, kDevice,
-                                           kValidation, kVerbose};
+const std::vector<OptionSpec> kEncoding = {kCodec,     kEncoderPreset, kCrf,        kVideoBitrate,
+                                           kKeyframes, kAudioBitrate,  kOutputSize, kFullRedraw,
+                                           kDevice,    kValidation,    kVerbose};
 
 // A command's own options followed by a shared group of them.
 std::vector<OptionSpec> withOptions(std::vector<OptionSpec> own,
@@ -389,6 +393,7 @@ int runRender(const Args& args) {
   spec.format = render::OutputFormat::Nv12;
   spec.width = uint32_t(settings.width);
   spec.height = uint32_t(settings.height);
+  spec.reuseUnchangedTiles = !args.has("--full-redraw");
   gpu::Device device(deviceOptions(args));
   render::Compositor compositor(device, s, spec);
   // Sources start decoding now; sounds that do not decode fail here (exit 2).
@@ -463,6 +468,7 @@ int runRender(const Args& args) {
   stats["cpu_pixel_copy_bytes_per_frame"] =
       encoder && frames > 0 ? double(encoder->cpuPixelCopyBytes()) / double(frames) : 0.0;
   stats["encoder_wait_ms"] = compositor.outputWaitMs();
+  stats["tiles"] = runtime::tileCountsJson(compositor.tileCounts());
   if (encoder) stats["video_encoder"] = encoder->videoEncoderName();
   if (preset) stats["preset"] = preset->name;
   stats["sources"] = runtime::sourcesJson(media.sourceReports());
@@ -516,6 +522,7 @@ int runLiveCommand(const Args& args) {
   options.outputs = outputs;
   options.media = mediaOptions(args);
   options.faults = faults;
+  options.reuseUnchangedTiles = !args.has("--full-redraw");
   options.stop = &g_interrupted;
   std::ofstream liveFile;
   if (liveStats && *liveStats != "-") {

@@ -31,7 +31,7 @@ layout(constant_id = 2) const bool kShadowAlpha = true;  // shadows that follow 
 layout(constant_id = 3) const bool kEdges = true;        // some layer's edge, corner or border is in the tile
 layout(constant_id = 4) const bool kBlendModes = true;   // some layer blends other than normal
 layout(constant_id = 5) const bool kFiltered = true;     // some texture is not texel-for-pixel
-layout(constant_id = 6) const bool kCopy = false;        // the tile is one opaque image, 1:1
+layout(constant_id = 6) const bool kCopy = false;        // the tile is one opaque image (1:1, or a scaled video)
 layout(constant_id = 7) const bool kGradient = true;     // gradients of up to 4 stops, computed
 
 const uint kKindSolid = 0u;
@@ -258,19 +258,30 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
   }
 }
 
-// The fast path for kCopy tiles: one opaque image placed texel-for-pixel
-// covers the tile, with normal blending at full opacity. Its texels already
-// are the sRGB-encoded output (the full path would decode, composite over
-// nothing and encode them back to the same values), so they are copied.
+// The fast path for kCopy tiles: one opaque image covers the tile, with normal
+// blending at full opacity. Its texels already are sRGB-encoded output, so
+// they are copied (the full path would decode, composite over nothing and
+// encode them back to the same values): texel-for-pixel for any image, and
+// with kFiltered, bilinear in the encoded values for a video picture scaled
+// to its box (what video scalers do: R'G'B' is filtered as it comes; the full
+// path filters in linear light and costs several times as much per pixel).
 void copyBlock(Tile tile, ivec2 origin, out vec3 encoded[kBlock]) {
   uint li = tileLayers[tile.first] & ~kEntryInterior;
   vec4 inv0 = layers[li].inv0;
   vec4 inv1 = layers[li].inv1;
   vec4 map = layers[li].contentMap;
-  vec2 rect = layers[li].contentRect.xy;
+  vec4 rect = layers[li].contentRect;
   [[unroll]] for (int i = 0; i < kBlock; ++i) {
     vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
     vec2 local = vec2(dot(inv0.xy, p) + inv0.z, dot(inv1.xy, p) + inv1.z);
-    encoded[i] = texelFetch(atlasRaw, ivec2(floor(rect + local * map.xy + map.zw)), 0).rgb;
+    vec2 texel = local * map.xy + map.zw;
+    if (kFiltered) {
+      // Clamped to the outer texel centres: the edge repeats instead of
+      // blending with the transparent gutter.
+      vec2 t = rect.xy + clamp(texel, vec2(0.5), rect.zw - 0.5);
+      encoded[i] = textureLod(atlasRaw, t * pc.atlasInvSize, 0.0).rgb;
+    } else {
+      encoded[i] = texelFetch(atlasRaw, ivec2(floor(rect.xy + texel)), 0).rgb;
+    }
   }
 }

@@ -29,6 +29,11 @@ constexpr size_t kMaxOutputBuffers = 64;
 // Atlas keys of video rectangles (isolated groups use slot << 32 | index).
 constexpr uint64_t kVideoKeyBit = 1ull << 63;
 constexpr uint32_t kRampSize = 256;
+// Output buffers are written by the composite and, for reused tiles, copied
+// from the previous frame's.
+constexpr VkBufferUsageFlags kOutputBufferUsage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+                                                  VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                                  VK_BUFFER_USAGE_TRANSFER_DST_BIT;
 
 // Shader features a tile class is compiled for (specialisation constants 0..7
 // of shaders/composite.glsl, in bit order).
@@ -60,7 +65,9 @@ std::vector<gpu::DescriptorBinding> compositeBindings(bool imageOutput) {
           {5, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER}};
 }
 
-uint32_t layerFeatures(const GpuLayer& g) {
+// `shadow` false: the features of the layer where its shadow cannot show (in
+// the interior of an opaque layer the content covers it).
+uint32_t layerFeatures(const GpuLayer& g, bool shadow = true) {
   uint32_t f = 0;
   if (g.info[2] & kFlagAnalyticStops) {
     f |= kFeatureGradient;
@@ -68,12 +75,29 @@ uint32_t layerFeatures(const GpuLayer& g) {
     f |= kFeatureTextured;
     if (!(g.info[2] & kFlagPixelAligned)) f |= kFeatureFiltered;
   }
-  if (g.shadow[3] > 0) {
+  if (shadow && g.shadow[3] > 0) {
     f |= kFeatureShadow;
     if (g.info[2] & kFlagShadowFromAlpha) f |= kFeatureShadowAlpha | kFeatureTextured;
   }
   if (g.info[1] != 0) f |= kFeatureBlendModes;
   return f;
+}
+
+// Keys for tile reuse: FNV-1a over bytes, combined with the splitmix64
+// finaliser. 64 bits make an accidental match between two different tiles
+// (which would show a stale tile for a frame) practically impossible.
+uint64_t hashBytes(const void* data, size_t size) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  const auto* p = static_cast<const uint8_t*>(data);
+  for (size_t i = 0; i < size; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
+uint64_t combine(uint64_t h, uint64_t v) {
+  uint64_t z = h ^ (v + 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
 }
 
 std::array<float, 4> rectOf(const AtlasRect& r) {
@@ -101,7 +125,11 @@ void toLinearStraight(scene::Color c, float out[4]) {
 }  // namespace
 
 Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpec output)
-    : device_(device), scene_(scene), format_(output.format), atlas_(device) {
+    : device_(device),
+      scene_(scene),
+      format_(output.format),
+      atlas_(device),
+      reuseTiles_(output.reuseUnchangedTiles) {
   width_ = output.width ? output.width : uint32_t(scene.canvas.width);
   height_ = output.height ? output.height : uint32_t(scene.canvas.height);
   if (format_ == OutputFormat::Nv12 && (width_ % 2 || height_ % 2)) {
@@ -124,8 +152,8 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
                                                            : VkDeviceSize(stride_) * height_ * 4;
   ring_->busy.assign(std::max<uint32_t>(output.buffers, gpu::Device::kFramesInFlight + 1), false);
   for (size_t i = 0; i < ring_->busy.size(); ++i) {
-    outputs_.push_back(device.createBuffer(outputBytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-                                           gpu::MemoryUsage::Readback));
+    outputs_.push_back(
+        device.createBuffer(outputBytes, kOutputBufferUsage, gpu::MemoryUsage::Readback));
   }
   slots_.resize(gpu::Device::kFramesInFlight);
   for (Slot& s : slots_) {
@@ -276,7 +304,7 @@ std::optional<TextureInfo> Compositor::video(const Node& node) {
   AtlasRect rect = atlas_.renderTarget(key, w, h);
   if (created) {
     t.textureId = uint32_t(textures_.size());
-    textures_.emplace_back();
+    textures_.emplace_back().video = true;
   }
   AtlasTexture& tex = textures_[t.textureId];
   bool moved = tex.levels.empty() || tex.levels[0].x != rect.x || tex.levels[0].y != rect.y ||
@@ -296,6 +324,7 @@ std::optional<TextureInfo> Compositor::video(const Node& node) {
     videoUploads_.push_back({node.id, &frame, rect});
     t.serial = frame.serial;
     t.written = true;
+    tex.version = frame.serial;
   }
   return tex.info;
 }
@@ -426,39 +455,101 @@ GpuLayer Compositor::resolve(const DrawLayer& l, const std::vector<AtlasRect>& g
   return g;
 }
 
-void Compositor::recordComposite(VkCommandBuffer cmd, const DrawList& list,
-                                 DispatchBuffers& buffers, Target target, VkBuffer outputBuffer,
-                                 AtlasRect groupRect, const std::vector<AtlasRect>& groupRects) {
-  std::vector<GpuLayer> layers;
-  std::vector<uint32_t> features;
-  layers.reserve(list.layers.size() + 1);
+Compositor::PreparedList Compositor::prepare(const DrawList& list,
+                                             const std::vector<AtlasRect>& groupRects,
+                                             const std::vector<uint64_t>& groupKeys) const {
+  PreparedList p;
+  p.list = &list;
+  p.layers.reserve(list.layers.size() + 1);
+  std::vector<uint64_t> layerKeys, shadowOnlyKeys;
+  std::vector<std::array<float, 4>> contentBounds;  // output pixels
   for (const DrawLayer& l : list.layers) {
-    layers.push_back(resolve(l, groupRects));
-    features.push_back(layerFeatures(layers.back()));
+    p.layers.push_back(resolve(l, groupRects));
+    p.features.push_back(layerFeatures(p.layers.back()));
+    p.interiorFeatures.push_back(l.opaque ? layerFeatures(p.layers.back(), false)
+                                          : p.features.back());
+    p.video.push_back(l.source == DrawLayer::Source::Provider && textures_.at(l.texture).video);
+    // A layer's pixels follow from its parameters and the texels it samples.
+    // Texels at a rectangle change only for videos (their version) and
+    // groups (their key); a group's rectangle differs between frame slots
+    // while holding the same picture, so its position is left out.
+    GpuLayer k = p.layers.back();
+    uint64_t version = 0;
+    if (l.source == DrawLayer::Source::Group) {
+      k.contentRect[0] = k.contentRect[1] = k.shadowRect[0] = k.shadowRect[1] = 0;
+      version = groupKeys.at(l.texture);
+    } else if (l.source == DrawLayer::Source::Provider) {
+      version = textures_.at(l.texture).version;
+    }
+    uint64_t key = hashBytes(&k, sizeof k);
+    layerKeys.push_back(combine(key, version));
+    // Outside the layer's box only its shadow shows, and the shadow depends on
+    // the texels only when it follows their alpha: there a new video picture
+    // leaves the pixels as they were.
+    bool texelsOnlyInBox = !(k.info[2] & kFlagShadowFromAlpha);
+    shadowOnlyKeys.push_back(texelsOnlyInBox ? combine(key, 0) : layerKeys.back());
+    contentBounds.push_back(texelsOnlyInBox ? boxBounds(l) : l.bounds);
   }
-  if (layers.empty()) layers.push_back(GpuLayer{});  // keep the buffer non-empty
+  if (p.layers.empty()) p.layers.push_back(GpuLayer{});  // keep the buffer non-empty
+
+  p.bins = binTiles(list);
+  uint64_t base = combine(hashBytes(list.background.data(), sizeof list.background),
+                          (uint64_t(list.width) << 32) | list.height);
+  p.key = base;
+  size_t tileCount = size_t(p.bins.tilesX) * p.bins.tilesY;
+  p.tileKeys.resize(tileCount);
+  for (size_t t = 0; t < tileCount; ++t) {
+    uint32_t first = p.bins.ranges[2 * t], count = p.bins.ranges[2 * t + 1];
+    float x0 = float((t % p.bins.tilesX) * kTileWidth),
+          y0 = float((t / p.bins.tilesX) * kTileHeight);
+    uint64_t h = base;
+    for (uint32_t k = 0; k < count; ++k) {
+      uint32_t entry = p.bins.indices[first + k];
+      uint32_t i = entry & ~kEntryInterior;
+      const std::array<float, 4>& b = contentBounds[i];
+      bool content = b[0] < x0 + kTileWidth && b[2] > x0 && b[1] < y0 + kTileHeight && b[3] > y0;
+      h = combine(h, (content ? layerKeys[i] : shadowOnlyKeys[i]) ^ (entry & kEntryInterior));
+    }
+    p.tileKeys[t] = h;
+    p.key = combine(p.key, h);
+  }
+  return p;
+}
+
+void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepared,
+                                 const std::vector<bool>& dirty, DispatchBuffers& buffers,
+                                 Target target, VkBuffer outputBuffer, AtlasRect groupRect) {
+  const DrawList& list = *prepared.list;
+  const std::vector<GpuLayer>& layers = prepared.layers;
+  const std::vector<uint32_t>& features = prepared.features;
+  const std::vector<uint32_t>& interiorFeatures = prepared.interiorFeatures;
+  const TileBins& bins = prepared.bins;
 
   // Sort tiles into classes by the features their layers need; each class is
   // one dispatch with a pipeline compiled for exactly those features.
-  TileBins bins = binTiles(list);
   std::array<std::vector<GpuTile>, kFeatureClasses> classes;
   for (uint32_t ty = 0; ty < bins.tilesY; ++ty) {
     for (uint32_t tx = 0; tx < bins.tilesX; ++tx) {
       size_t t = size_t(ty) * bins.tilesX + tx;
+      if (!dirty.empty() && !dirty[t]) continue;
       uint32_t first = bins.ranges[2 * t], count = bins.ranges[2 * t + 1];
       uint32_t f = 0;
       for (uint32_t k = 0; k < count; ++k) {
         uint32_t entry = bins.indices[first + k];
-        f |= features[entry & ~kEntryInterior];
-        if (!(entry & kEntryInterior)) f |= kFeatureEdges;
+        uint32_t i = entry & ~kEntryInterior;
+        f |= (entry & kEntryInterior) ? interiorFeatures[i] : features[i] | kFeatureEdges;
       }
-      if (count == 1) {
-        uint32_t entry = bins.indices[first];
-        const DrawLayer& only = list.layers[entry & ~kEntryInterior];
-        const GpuLayer& g = layers[entry & ~kEntryInterior];
-        if ((entry & kEntryInterior) && only.opaque && g.info[0] == kKindTexture &&
-            (g.info[2] & kFlagPixelAligned) && g.shadow[3] == 0) {
-          f = kFeatureCopy;
+      if (count == 1 && (bins.indices[first] & kEntryInterior)) {
+        // One opaque layer covers the tile: its shadow cannot show, and an
+        // image placed texel-for-pixel, or a video at any scale, is copied.
+        uint32_t i = bins.indices[first] & ~kEntryInterior;
+        const GpuLayer& g = layers[i];
+        if (list.layers[i].opaque && g.info[0] == kKindTexture) {
+          if (g.info[2] & kFlagPixelAligned) {
+            f = kFeatureCopy;
+          } else if (prepared.video[i]) {
+            f = kFeatureCopy | kFeatureFiltered;
+          }
         }
       }
       classes[f].push_back({tx, ty, first, count});
@@ -470,6 +561,12 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const DrawList& list,
     base[c] = uint32_t(tiles.size());
     tiles.insert(tiles.end(), classes[c].begin(), classes[c].end());
   }
+  if (getenv("MQ_DEBUG_TILES")) {
+    for (uint32_t c = 0; c < kFeatureClasses; ++c)
+      if (!classes[c].empty()) fprintf(stderr, "class %u: %zu tiles\n", c, classes[c].size());
+    fprintf(stderr, "--\n");
+  }
+  if (tiles.empty()) return;  // every tile was reused
   writeBuffer(buffers.layers, layers.data(), layers.size() * sizeof(GpuLayer));
   writeBuffer(buffers.tiles, tiles.data(), tiles.size() * sizeof(GpuTile));
   writeBuffer(buffers.indices, bins.indices.data(), bins.indices.size() * sizeof(uint32_t));
@@ -547,6 +644,7 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
   if (atlas_.image()->image != lastAtlasImage_) {
     // The atlas grew into a new image: only uploaded textures were copied over.
     lastAtlasImage_ = atlas_.image()->image;
+    for (Slot& sl : slots_) sl.groups.clear();  // group rectangles were not carried over
     for (const auto& [id, frame] : videos) {
       auto t = videoTargets_.find(id);
       if (t == videoTargets_.end() ||
@@ -574,6 +672,13 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
     groupRects.push_back(atlas_.renderTarget((uint64_t(slotIndex) << 32) | i, plan.groups[i].width,
                                              plan.groups[i].height));
   }
+  std::vector<PreparedList> groups;
+  std::vector<uint64_t> groupKeys;
+  for (const DrawList& list : plan.groups) {
+    groups.push_back(prepare(list, groupRects, groupKeys));
+    groupKeys.push_back(groups.back().key);
+  }
+  PreparedList main = prepare(plan.main, groupRects, groupKeys);
 
   // The next output buffer, once its consumer has handed it back.
   uint32_t outputIndex = nextOutput_;
@@ -590,8 +695,8 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
       if (!ring_->released.wait_for(lock, std::chrono::seconds(2), free) &&
           outputs_.size() < kMaxOutputBuffers) {
         outputIndex = uint32_t(outputs_.size());
-        outputs_.push_back(device_.createBuffer(
-            outputs_[0]->size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUsage::Readback));
+        outputs_.push_back(device_.createBuffer(outputs_[0]->size, kOutputBufferUsage,
+                                                gpu::MemoryUsage::Readback));
         ring_->busy.push_back(false);
         log::warn("the encoder holds ", outputs_.size() - 1, " frames; output ring grown to ",
                   outputs_.size(), " buffers");
@@ -606,6 +711,31 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
   }
   const gpu::Buffer& outputBuffer = outputs_[outputIndex];
 
+  // Tile reuse: most of a show's picture (backdrop, panels, stickers, text
+  // between changes) is the same from one frame to the next, and a CPU
+  // rasteriser pays for every pixel it composites. A tile whose key matches
+  // the previous frame's same tile is copied from the previous output (the
+  // copy is one buffer-to-buffer transfer of the whole frame, then the
+  // changed tiles are composited over it). The result is byte-identical to
+  // compositing every tile: the shader is deterministic and the key covers
+  // every input of the tile.
+  std::vector<bool> dirty;
+  std::optional<uint32_t> previous;
+  if (reuseTiles_ && lastOutput_ && *lastOutput_ != outputIndex &&
+      lastTileKeys_.size() == main.tileKeys.size()) {
+    dirty.resize(main.tileKeys.size());
+    for (size_t t = 0; t < dirty.size(); ++t) dirty[t] = main.tileKeys[t] != lastTileKeys_[t];
+    size_t changed = size_t(std::count(dirty.begin(), dirty.end(), true));
+    if (changed < dirty.size()) previous = *lastOutput_;
+    if (changed == dirty.size()) dirty.clear();  // nothing to copy: composite everything
+    tileCounts_.composited += changed;
+    tileCounts_.reused += main.tileKeys.size() - changed;
+  } else {
+    tileCounts_.composited += main.tileKeys.size();
+  }
+  // Tile keys and the output they describe are only remembered once the
+  // frame is recorded (an exception below leaves the previous ones in force).
+
   VkCommandBuffer cmd = device_.beginFrame();
   Slot& slot = slots_[slotIndex];
   descriptors_->beginFrame();
@@ -613,6 +743,7 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
   if (slot.dispatches.size() < plan.groups.size() + 1) {
     slot.dispatches.resize(plan.groups.size() + 1);
   }
+  slot.groups.resize(plan.groups.size());
   slot.timer->begin(cmd);
 
   // Groups composite children before parents (plan order); each pass samples
@@ -637,20 +768,46 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
         [&](graph::PassContext& ctx) { recordVideo(ctx.commandBuffer(), slot, upload); });
   }
   for (size_t i = 0; i < plan.groups.size(); ++i) {
+    // This slot's rectangle still holds the group's picture: nothing to draw.
+    CachedGroup& cached = slot.groups[i];
+    if (reuseTiles_ && cached.key == groups[i].key && cached.rect.x == groupRects[i].x &&
+        cached.rect.y == groupRects[i].y) {
+      continue;
+    }
+    cached = {groups[i].key, groupRects[i]};
     g.addPass(
         "group" + std::to_string(i),
         [&](graph::PassBuilder& b) {
           atlas = b.write(atlas, graph::Access::ComputeSampledStorageReadWrite);
         },
         [&, i](graph::PassContext& ctx) {
-          recordComposite(ctx.commandBuffer(), plan.groups[i], slot.dispatches[i + 1],
-                          Target::Group, VK_NULL_HANDLE, groupRects[i], groupRects);
+          recordComposite(ctx.commandBuffer(), groups[i], {}, slot.dispatches[i + 1], Target::Group,
+                          VK_NULL_HANDLE, groupRects[i]);
         });
   }
   graph::BufferRef output =
       g.importBuffer("output", {outputBuffer->size}, outputBuffer->buffer, graph::ResourceState{},
                      graph::ResourceState{VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT,
                                           VK_IMAGE_LAYOUT_UNDEFINED});
+  if (previous) {
+    const gpu::Buffer& from = outputs_[*previous];
+    graph::BufferRef last =
+        g.importBuffer("previous output", {from->size}, from->buffer,
+                       // Written by the previous frame's composite, possibly still running.
+                       {VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
+                        VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_IMAGE_LAYOUT_UNDEFINED},
+                       {});
+    g.addPass(
+        "reuse unchanged tiles",
+        [&](graph::PassBuilder& b) {
+          b.read(last, graph::Access::TransferSrc);
+          output = b.write(output, graph::Access::TransferDst);
+        },
+        [&](graph::PassContext& ctx) {
+          VkBufferCopy region{0, 0, from->size};
+          vkCmdCopyBuffer(ctx.commandBuffer(), ctx.buffer(last), ctx.buffer(output), 1, &region);
+        });
+  }
   g.addPass(
       "composite",
       [&](graph::PassBuilder& b) {
@@ -658,12 +815,14 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
         output = b.write(output, graph::Access::ComputeStorageWrite);
       },
       [&](graph::PassContext& ctx) {
-        recordComposite(ctx.commandBuffer(), plan.main, slot.dispatches[0],
+        recordComposite(ctx.commandBuffer(), main, dirty, slot.dispatches[0],
                         format_ == OutputFormat::Nv12 ? Target::Nv12 : Target::Rgba8,
-                        ctx.buffer(output), AtlasRect{}, groupRects);
+                        ctx.buffer(output), AtlasRect{});
       });
   g.markOutput(output);
   graph::execute(g, g.compile(), *slot.backend);
+  lastOutput_ = outputIndex;
+  lastTileKeys_ = std::move(main.tileKeys);
 
   slot.timer->end(cmd);
   FrameTicket ticket;

@@ -31,6 +31,7 @@
 #include "render/frame_plan.h"
 #include "render/texture_atlas.h"
 #include "render/texture_data.h"
+#include "render/tile_binner.h"
 #include "render/vulkan_graph_backend.h"
 #include "scene/scene.h"
 
@@ -47,6 +48,17 @@ struct OutputSpec {
   // Output buffers in the ring: frames in flight, plus what consumers may
   // hold (frames queued for the encoder, a frame kept for repeats).
   uint32_t buffers = 6;
+  // Tiles whose layers are exactly those of the previous frame's same tile
+  // are copied from the previous output instead of composited again (see
+  // Compositor::submit). Off: every tile of every frame is composited.
+  bool reuseUnchangedTiles = true;
+};
+
+// How much of the output the compositor composited and how much it copied
+// from the previous frame, in tiles (32x16 pixels), over all frames so far.
+struct TileCounts {
+  uint64_t composited = 0;
+  uint64_t reused = 0;
 };
 
 // The picture each video node shows in a frame, by node id. A video node with
@@ -94,12 +106,34 @@ class Compositor : private TextureProvider {
 
   // The total time submit() waited for a consumer to hand a buffer back.
   double outputWaitMs() const { return outputWaitMs_; }
+  TileCounts tileCounts() const { return tileCounts_; }
 
  private:
   enum class Target { Nv12, Rgba8, Group };
   struct AtlasTexture {
     std::vector<AtlasRect> levels;
     TextureInfo info;
+    // Changes whenever the texels in `levels` change (a video's new picture);
+    // 0 for textures that never change after upload.
+    uint64_t version = 0;
+    bool video = false;  // a video node's picture
+  };
+  // A draw list made ready to record: resolved layers, tile bins, and a key
+  // per tile that changes whenever anything the tile's pixels depend on does.
+  struct PreparedList {
+    const DrawList* list = nullptr;
+    std::vector<GpuLayer> layers;
+    std::vector<uint32_t> features;
+    std::vector<uint32_t> interiorFeatures;  // in tiles inside the layer's interior
+    std::vector<bool> video;                 // the layer shows a video picture
+    TileBins bins;
+    std::vector<uint64_t> tileKeys;
+    uint64_t key = 0;  // the whole list: its size, background and every tile key
+  };
+  // What an isolated group's rectangle in one frame slot holds.
+  struct CachedGroup {
+    uint64_t key = 0;
+    AtlasRect rect;
   };
   struct DispatchBuffers {
     gpu::Buffer layers, tiles, indices;
@@ -126,6 +160,7 @@ class Compositor : private TextureProvider {
     std::vector<DispatchBuffers> dispatches;
     std::unique_ptr<VulkanGraphBackend> backend;
     std::unique_ptr<gpu::GpuTimer> timer;
+    std::vector<CachedGroup> groups;  // by index in FramePlan::groups
   };
 
   TextureInfo image(const scene::Node& node) override;
@@ -138,9 +173,14 @@ class Compositor : private TextureProvider {
   void writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes);
   const gpu::ComputePipeline& pipeline(Target target, uint32_t features);
   GpuLayer resolve(const DrawLayer& layer, const std::vector<AtlasRect>& groupRects) const;
-  void recordComposite(VkCommandBuffer cmd, const DrawList& list, DispatchBuffers& buffers,
-                       Target target, VkBuffer outputBuffer, AtlasRect groupRect,
-                       const std::vector<AtlasRect>& groupRects);
+  // groupKeys: the keys of the plan's groups prepared so far (a list only
+  // references earlier groups).
+  PreparedList prepare(const DrawList& list, const std::vector<AtlasRect>& groupRects,
+                       const std::vector<uint64_t>& groupKeys) const;
+  // Records the tiles of `prepared` that `dirty` marks (all when empty).
+  void recordComposite(VkCommandBuffer cmd, const PreparedList& prepared,
+                       const std::vector<bool>& dirty, DispatchBuffers& buffers, Target target,
+                       VkBuffer outputBuffer, AtlasRect groupRect);
 
   gpu::Device& device_;
   const scene::Scene& scene_;
@@ -157,6 +197,11 @@ class Compositor : private TextureProvider {
   std::shared_ptr<OutputRing> ring_ = std::make_shared<OutputRing>();
   uint32_t nextOutput_ = 0;
   double outputWaitMs_ = 0;
+  bool reuseTiles_ = true;
+  // The previous frame's output buffer and tile keys, for reusing its tiles.
+  std::optional<uint32_t> lastOutput_;
+  std::vector<uint64_t> lastTileKeys_;
+  TileCounts tileCounts_;
   std::map<std::string, VideoTarget> videoTargets_;
   std::map<std::string, std::string> textOverrides_;
   const VideoFrames* planVideos_ = nullptr;  // during submit(): this frame's pictures

@@ -248,10 +248,14 @@ class Builder {
       } else if (n.kind == NodeKind::Image || n.kind == NodeKind::Video) {
         auto fit = n.getEnum<scene::Fit>(Prop::Fit);
         if (fit != scene::Fit::Stretch) {
-          double sx = size.x / tex.width, sy = size.y / tex.height;
+          // The picture's own aspect: the texture may be stored smaller (an
+          // image over the atlas width is limited).
+          double pw = tex.naturalWidth > 0 ? tex.naturalWidth : tex.width;
+          double ph = tex.naturalHeight > 0 ? tex.naturalHeight : tex.height;
+          double sx = size.x / pw, sy = size.y / ph;
           double s = fit == scene::Fit::Contain ? std::min(sx, sy) : std::max(sx, sy);
-          dw = tex.width * s;
-          dh = tex.height * s;
+          dw = pw * s;
+          dh = ph * s;
           ox = (size.x - dw) / 2;
           oy = (size.y - dh) / 2;
         }
@@ -297,9 +301,12 @@ class Builder {
 
     out.opaque = opaqueContent && opacity >= 1.0 &&
                  n.getEnum<scene::Blend>(Prop::Blend) == scene::Blend::Normal;
-    // Half a pixel in from the edge, coverage is exactly 1 (see shadeLayer).
-    double inset = std::max(radius, n.getFloat(Prop::BorderWidth)) + 0.5 * pix;
+    // Half a pixel inside the (rounded) edge, and past the border, coverage is
+    // exactly 1 and the border does not reach (see shadeLayer): the box
+    // offset inwards by that, whose corners keep what is left of the radius.
+    double inset = n.getFloat(Prop::BorderWidth) + 0.5 * pix;
     out.interior = {float(bx0 + inset), float(by0 + inset), float(bx1 - inset), float(by1 - inset)};
+    out.interiorRadius = float(std::max(0.0, radius - inset));
     target.layers.push_back(out);
   }
 

@@ -80,11 +80,14 @@ struct DrawLayer {
   double contentLod = 0;        // mip level the content is sampled at (continuous)
   double shadowLod = 0;         // mip level whose bilinear blur approximates the shadow blur
   std::array<float, 4> bounds;  // output-space AABB x0, y0, x1, y1 (pixels), shadow included
-  // `interior` (local units): the box inset past corners, border and the
-  // antialiased edge. Output points inside it get the plain content, and if
-  // `opaque` is set they are fully covered (nothing below shows).
+  // `interior` (local units): where the layer shows its plain content, past
+  // the border and the antialiased edge: the box inset by those, with corners
+  // rounded by `interiorRadius`. Output points inside it get the plain
+  // content, and if `opaque` is set they are fully covered (nothing below
+  // shows).
   bool opaque = false;
   std::array<float, 4> interior;
+  float interiorRadius = 0;
   std::string nodeId;
 };
 

@@ -7,24 +7,53 @@ namespace mq::render {
 namespace {
 
 // Whether every pixel centre of the tile maps inside the layer's interior. The
-// layer transform is affine, so checking the four corner pixels is exact.
+// interior (a rounded rectangle) is convex and the layer transform affine, so
+// checking the four corner pixels is exact.
 bool coversTile(const DrawLayer& l, float x0, float y0, float x1, float y1) {
   const auto& a = l.gpu.inv0;
   const auto& b = l.gpu.inv1;
+  const auto& box = l.interior;
+  double cx = 0.5 * (double(box[0]) + box[2]), cy = 0.5 * (double(box[1]) + box[3]);
+  double hx = 0.5 * (double(box[2]) - box[0]), hy = 0.5 * (double(box[3]) - box[1]);
+  double r = std::min({double(l.interiorRadius), hx, hy});
+  if (hx < 0 || hy < 0) return false;
   const float xs[2] = {x0 + 0.5f, x1 - 0.5f}, ys[2] = {y0 + 0.5f, y1 - 0.5f};
   for (float x : xs) {
     for (float y : ys) {
-      float lx = a[0] * x + a[1] * y + a[2];
-      float ly = b[0] * x + b[1] * y + b[2];
-      if (lx < l.interior[0] || ly < l.interior[1] || lx > l.interior[2] || ly > l.interior[3]) {
-        return false;
-      }
+      double lx = double(a[0]) * x + double(a[1]) * y + a[2];
+      double ly = double(b[0]) * x + double(b[1]) * y + b[2];
+      // Distance past the corner circles' centres; inside when within r of them.
+      double qx = std::abs(lx - cx) - (hx - r), qy = std::abs(ly - cy) - (hy - r);
+      if (qx > r || qy > r) return false;
+      if (qx > 0 && qy > 0 && qx * qx + qy * qy > r * r) return false;
     }
   }
   return true;
 }
 
 }  // namespace
+
+std::array<float, 4> boxBounds(const DrawLayer& l) {
+  // The layer maps output to local units: local = M p + c. Invert it to take
+  // the box corners to output pixels.
+  const auto& a = l.gpu.inv0;
+  const auto& b = l.gpu.inv1;
+  double det = double(a[0]) * b[1] - double(a[1]) * b[0];
+  if (!(std::abs(det) > 1e-12)) return l.bounds;
+  const auto& box = l.gpu.box;
+  double x0 = 1e30, y0 = 1e30, x1 = -1e30, y1 = -1e30;
+  for (double lx : {double(box[0]), double(box[2])}) {
+    for (double ly : {double(box[1]), double(box[3])}) {
+      double u = lx - a[2], v = ly - b[2];
+      double x = (b[1] * u - a[1] * v) / det, y = (a[0] * v - b[0] * u) / det;
+      x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+    }
+  }
+  // One pixel more each side for the antialiased edge (coverage reaches half
+  // a pixel past the box).
+  return {std::max(l.bounds[0], float(x0 - 1)), std::max(l.bounds[1], float(y0 - 1)),
+          std::min(l.bounds[2], float(x1 + 1)), std::min(l.bounds[3], float(y1 + 1))};
+}
 
 TileBins binTiles(const DrawList& list) {
   TileBins bins;

@@ -5,6 +5,7 @@
 // interior, so no edge, corner or border math is needed there.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -23,5 +24,9 @@ struct TileBins {
 };
 
 TileBins binTiles(const DrawList& list);
+
+// The output-pixel bounding box of the layer's box (its content, border and
+// antialiased edge; not its shadow), within its bounds.
+std::array<float, 4> boxBounds(const DrawLayer& layer);
 
 }  // namespace mq::render

@@ -29,6 +29,12 @@ constexpr uint32_t kOutputBuffers = 12;
 constexpr int kMaxLead = 15;  // frames a render may be started ahead of its tick
 constexpr int kMaxShedLevel = 3;
 
+// Shed levels 2 and 3 render every 2nd or 3rd tick; the ticks between are
+// repeats by design, not missed deadlines.
+int cadenceOf(int shedLevel) {
+  return shedLevel >= 2 ? shedLevel : 1;
+}
+
 double msBetween(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
@@ -156,6 +162,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   spec.height = uint32_t(es.height);
   spec.format = render::OutputFormat::Nv12;
   spec.buffers = kOutputBuffers;
+  spec.reuseUnchangedTiles = options.reuseUnchangedTiles;
   render::Compositor compositor(device, scene, spec);
   ShowMediaOptions mediaOptions = options.media;
   mediaOptions.pacing = media::Pacing::Live;
@@ -183,6 +190,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
 
   // Counters.
   uint64_t lagged = 0, skipped = 0, rendered = 0, fresh = 0, discardedLate = 0;
+  uint64_t shedRepeats = 0;  // ticks between a shed cadence's frames
   DurationHistogram renderMs;
   double avOffsetMs = 0, maxAbsAvOffsetMs = 0;
   int shedLevel = 0, maxShedLevel = 0, shedChanges = 0;
@@ -236,8 +244,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
         int64_t target = std::max(n + lead, lastTarget + 1);
         // Shedding to every 2nd or 3rd frame renders a regular cadence of
         // output frames, so motion stays even.
-        if (int step = shedLevel >= 2 ? shedLevel : 1; step > 1)
-          target = (target + step - 1) / step * step;
+        if (int step = cadenceOf(shedLevel); step > 1) target = (target + step - 1) / step * step;
         if (options.frames == 0 || target < options.frames) {
           render::VideoFrames videos = media.videoFrames(target);
           if (options.data) {
@@ -300,6 +307,8 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
       maxAbsAvOffsetMs = std::max(maxAbsAvOffsetMs, std::abs(avOffsetMs));
       isLagged = pick->target != n;
       shown = std::move(pick);
+    } else if (n % cadenceOf(shedLevel) != 0) {
+      ++shedRepeats;  // between the frames of the shed cadence: repeated as planned
     } else {
       isLagged = true;  // the renderer missed this tick: the encoder repeats the last picture
     }
@@ -338,7 +347,10 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
         maxShedLevel = std::max(maxShedLevel, shedLevel);
         log::info("falling behind: shedding to level ", shedLevel);
       } else if (threeSecondsLagged == 0 && shedLevel > 0 &&
-                 n - lastShedChange >= 3 * ticksPerSecond) {
+                 n - lastShedChange >= 3 * ticksPerSecond &&
+                 // A denser cadence only when renders fit it with room to
+                 // spare, so the show does not flap between levels.
+                 estimateMs < 0.8 * periodMs * cadenceOf(shedLevel - 1)) {
         --shedLevel;
         ++shedChanges;
         lastShedChange = n;
@@ -350,6 +362,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
         line["frames"] = n + 1;
         line["lagged"] = lagged;
         line["skipped"] = skipped;
+        line["shed_repeats"] = shedRepeats;
         line["lagged_last_second"] = secondLagged;
         line["skipped_last_second"] = secondSkipped;
         line["render_ms"] = percentilesJson(secondRenderMs);
@@ -403,6 +416,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   stats["rendered"] = rendered;
   stats["lagged"] = lagged;
   stats["skipped"] = skipped;
+  stats["shed_repeats"] = shedRepeats;
   stats["fresh"] = fresh;
   stats["discarded_late"] = discardedLate;
   stats["av_offset_ms"] = {{"current", avOffsetMs}, {"max_abs", maxAbsAvOffsetMs}};
@@ -412,6 +426,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   stats["cpu_pixel_copy_bytes_per_frame"] =
       frames > 0 ? double(encoder.cpuPixelCopyBytes()) / double(frames) : 0.0;
   stats["encoder_wait_ms"] = compositor.outputWaitMs();
+  stats["tiles"] = tileCountsJson(compositor.tileCounts());
   stats["video_encoder"] = encoder.videoEncoderName();
   stats["sources"] = sourcesJson(media.sourceReports());
   stats["audio"] = audioJson(media.audioStats());

@@ -38,7 +38,8 @@ struct LiveOptions {
   media::EncoderSettings encoder;  // size and fps are the output's
   ShowMediaOptions media;
   std::vector<Fault> faults;
-  ShowData* data = nullptr;  // live data for text templates (optional)
+  bool reuseUnchangedTiles = true;  // see render::OutputSpec
+  ShowData* data = nullptr;         // live data for text templates (optional)
   const std::atomic<bool>* stop = nullptr;
   // Called about once a second with a statistics snapshot (a JSON line).
   std::function<void(const nlohmann::ordered_json&)> onSecond;

@@ -102,4 +102,11 @@ ojson outputsJson(const std::vector<media::OutputStats>& outputs) {
   return list;
 }
 
+nlohmann::ordered_json tileCountsJson(const render::TileCounts& tiles) {
+  uint64_t total = tiles.composited + tiles.reused;
+  return {{"composited", tiles.composited},
+          {"reused", tiles.reused},
+          {"reused_fraction", total ? double(tiles.reused) / double(total) : 0.0}};
+}
+
 }  // namespace mq::runtime

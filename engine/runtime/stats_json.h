@@ -8,6 +8,7 @@
 
 #include "media/audio_mixer.h"
 #include "media/encoder.h"
+#include "render/compositor.h"
 #include "runtime/show_media.h"
 
 namespace mq::runtime {
@@ -36,5 +37,8 @@ double percentile(std::vector<double> samples, double p);
 nlohmann::ordered_json sourcesJson(const std::vector<SourceReport>& reports);
 nlohmann::ordered_json audioJson(const media::AudioStats& audio);
 nlohmann::ordered_json outputsJson(const std::vector<media::OutputStats>& outputs);
+// {"composited", "reused", "reused_fraction"}: output tiles composited, and
+// copied unchanged from the previous frame.
+nlohmann::ordered_json tileCountsJson(const render::TileCounts& tiles);
 
 }  // namespace mq::runtime

@@ -182,14 +182,17 @@ TEST_CASE("each command's --help documents every option, and the parser accepts 
         "--keyframe-interval",
         "--audio-bitrate",
         "--output-size",
+        "--full-redraw",
         "--device",
         "--validation",
         "--verbose"}},
-      {"live",
-       {"--help",          "--output",         "-o",       "--duration",      "--preset",
-        "--input",         "--data",           "--stats",  "--stats-live",    "--inject",
-        "--codec",         "--encoder-preset", "--crf",    "--video-bitrate", "--keyframe-interval",
-        "--audio-bitrate", "--output-size",    "--device", "--validation",    "--verbose"}},
+      {"live", {"--help",          "--output",        "-o",
+                "--duration",      "--preset",        "--input",
+                "--data",          "--stats",         "--stats-live",
+                "--inject",        "--codec",         "--encoder-preset",
+                "--crf",           "--video-bitrate", "--keyframe-interval",
+                "--audio-bitrate", "--output-size",   "--full-redraw",
+                "--device",        "--validation",    "--verbose"}},
   };
   // An option line of the help: "  -o, --output OUT.png   text" or
   // "  --render-only   text"; the value name, if any, is upper case first.
