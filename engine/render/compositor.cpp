@@ -39,7 +39,7 @@ constexpr VkBufferUsageFlags kOutputBufferUsage = VK_BUFFER_USAGE_STORAGE_BUFFER
 // of shaders/composite.glsl, in bit order).
 constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
                    kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
-                   kFeatureCopy = 64,  // alone: the tile is one opaque texel-for-pixel image
+                   kFeatureCopy = 64,  // alone (or with Filtered, for a video): one opaque image
     kFeatureGradient = 128;
 constexpr uint32_t kFeatureClasses = 256;
 
@@ -560,11 +560,6 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
   for (uint32_t c = 0; c < kFeatureClasses; ++c) {
     base[c] = uint32_t(tiles.size());
     tiles.insert(tiles.end(), classes[c].begin(), classes[c].end());
-  }
-  if (getenv("MQ_DEBUG_TILES")) {
-    for (uint32_t c = 0; c < kFeatureClasses; ++c)
-      if (!classes[c].empty()) fprintf(stderr, "class %u: %zu tiles\n", c, classes[c].size());
-    fprintf(stderr, "--\n");
   }
   if (tiles.empty()) return;  // every tile was reused
   writeBuffer(buffers.layers, layers.data(), layers.size() * sizeof(GpuLayer));
