@@ -540,6 +540,7 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
   const scene::Scene* planScene = &scene_;
   if (animated_) {
     scene::applyAnimation(scene_, sceneTime, *animated_);
+    scene::applyOverrides(propertyOverrides_, *animated_);
     planScene = &*animated_;
   }
   FramePlan plan = buildFramePlan(*planScene, sceneTime, width_, height_, *this, quality);

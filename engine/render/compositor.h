@@ -32,6 +32,7 @@
 #include "render/texture_atlas.h"
 #include "render/texture_data.h"
 #include "render/vulkan_graph_backend.h"
+#include "scene/property_binding.h"
 #include "scene/scene.h"
 
 namespace mq::render {
@@ -92,6 +93,14 @@ class Compositor : private TextureProvider {
     textOverrides_ = std::move(texts);
   }
 
+  // Values live data sets (bound properties, templated texts), applied over
+  // the animated scene from the next submit(): the set only grows during a
+  // show, so a value set once stays until it is set again.
+  void setPropertyOverrides(scene::PropertyOverrides overrides) {
+    if (!animated_ && !overrides.empty()) animated_.emplace(scene_);
+    propertyOverrides_ = std::move(overrides);
+  }
+
   // The total time submit() waited for a consumer to hand a buffer back.
   double outputWaitMs() const { return outputWaitMs_; }
 
@@ -144,7 +153,8 @@ class Compositor : private TextureProvider {
 
   gpu::Device& device_;
   const scene::Scene& scene_;
-  std::optional<scene::Scene> animated_;  // scene_ with its clips applied; only if it has clips
+  // scene_ with its clips and live data applied; only if it has clips or data.
+  std::optional<scene::Scene> animated_;
   uint32_t width_, height_, stride_;
   OutputFormat format_;
   TextureAtlas atlas_;
@@ -159,6 +169,7 @@ class Compositor : private TextureProvider {
   double outputWaitMs_ = 0;
   std::map<std::string, VideoTarget> videoTargets_;
   std::map<std::string, std::string> textOverrides_;
+  scene::PropertyOverrides propertyOverrides_;
   const VideoFrames* planVideos_ = nullptr;  // during submit(): this frame's pictures
   std::vector<VideoUpload> videoUploads_;    // during submit(): pictures to convert
   VkImage lastAtlasImage_ = VK_NULL_HANDLE;  // a grown atlas needs every video rewritten
