@@ -295,9 +295,15 @@ void ticker(const Node& w, double time, glm::dvec2 size, Parts& p, Parts& scroll
   }
   const std::string& text = w.getString(Prop::Text);
   if (text.empty()) return;
-  Node line = scroll.text("line", text + w.getString(Prop::Separator), 0, H / 2, H * 0.42, s.text,
-                          false, {0, 0.5});
-  double period = scroll.width(line);
+  std::string loop = text + w.getString(Prop::Separator);
+  Node line = scroll.text("line", loop, 0, H / 2, H * 0.42, s.text, false, {0, 0.5});
+  // A measured width leaves out trailing spaces; the advance from one loop
+  // to the next is the width of two loops less that of the text after them.
+  Node twice = line;
+  twice.values[size_t(Prop::Text)] = loop + text;
+  Node alone = line;
+  alone.values[size_t(Prop::Text)] = text;
+  double period = scroll.width(twice) - scroll.width(alone);
   if (period <= 0) return;
   double regionW = W - scrollX;
   double offset = std::fmod(w.getFloat(Prop::Speed) * time, period);
