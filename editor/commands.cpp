@@ -292,7 +292,7 @@ int runStill(const Args& args) {
   // Rules depend on the data's history: evaluate every frame up to this one.
   for (int64_t k = 0; k <= frameIndex && !showData.empty(); ++k)
     showData.frame(k == frameIndex ? time : frameTimeSeconds(k, s.canvas.fps), k, s, nullptr);
-  compositor.setTextOverrides(showData.texts());
+  compositor.setPropertyOverrides(showData.overrides());
   render::FrameOutput frame =
       compositor.wait(compositor.submit(time, media.videoFrames(frameIndex)));
 
@@ -441,7 +441,7 @@ int runRender(const Args& args) {
     }
     if (!showData.empty()) {
       showData.frame(frameTimeSeconds(n, fps), n, s, &media);
-      compositor.setTextOverrides(showData.texts());
+      compositor.setPropertyOverrides(showData.overrides());
     }
     render::FrameTicket t = compositor.submit(frameTimeSeconds(n, fps), media.videoFrames(n));
     media.mixAudio(n, audio);

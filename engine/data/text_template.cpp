@@ -35,7 +35,7 @@ std::string plainNumber(double v) {
   return std::string(buf, r.ptr);
 }
 
-void appendPlain(const Value& v, std::string& out) {
+void appendPlain(const Value& v, std::string_view listSeparator, std::string& out) {
   if (v.isNumber()) {
     out += plainNumber(v.number());
   } else if (v.isString()) {
@@ -43,9 +43,9 @@ void appendPlain(const Value& v, std::string& out) {
   } else {
     bool first = true;
     for (const Value& item : v.list()) {
-      if (!first) out += ", ";
+      if (!first) out += listSeparator;
       first = false;
-      appendPlain(item, out);
+      appendPlain(item, listSeparator, out);
     }
   }
 }
@@ -242,7 +242,7 @@ RenderResult TextTemplate::render(const DataStore& store) const {
       continue;
     }
     if (part.kind == Kind::Plain) {
-      appendPlain(*value, result.text);
+      appendPlain(*value, options_.listSeparator, result.text);
       continue;
     }
     // Formats and plurals need a number; plurals also count a list.

@@ -3,7 +3,7 @@
 //
 // Placeholders:
 //   {name}            number (shortest form, no grouping: 51000, 0.25), string
-//                     as-is, list joined with ", "
+//                     as-is, list joined with ", " (FormatOptions::listSeparator)
 //   {name:n0}         number grouped in thousands with N decimals (n0..n9):
 //                     51,000 / 1,234.57
 //   {name:f2}         fixed N decimals (f0..f9), no grouping: 1234.57
@@ -36,6 +36,7 @@ struct FormatOptions {
   std::string thousandsSeparator = ",";
   std::string decimalSeparator = ".";
   std::string missingMarker = "\xE2\x80\x94";  // "—"
+  std::string listSeparator = ", ";            // a ticker uses its own separator
 };
 
 // Locale-free number formatting shared by templates: `decimals` fixed

@@ -214,8 +214,7 @@ TextureInfo Compositor::image(const Node& node) {
 
 TextureInfo Compositor::text(const Node& node, double pixelsPerUnit) {
   text::TextStyle style;
-  auto overridden = textOverrides_.find(node.id);
-  style.text = overridden != textOverrides_.end() ? overridden->second : node.getString(Prop::Text);
+  style.text = node.getString(Prop::Text);
   style.fontSize = node.getFloat(Prop::FontSize);
   toLinearStraight(node.getColor(Prop::Fill), style.color);
   style.outlineWidth = node.getFloat(Prop::OutlineWidth);
@@ -632,6 +631,7 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
   const scene::Scene* planScene = &scene_;
   if (animated_) {
     scene::applyAnimation(scene_, sceneTime, *animated_);
+    scene::applyOverrides(propertyOverrides_, *animated_);
     planScene = &*animated_;
   }
   FramePlan plan = buildFramePlan(*planScene, sceneTime, width_, height_, *this, quality);

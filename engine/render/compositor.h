@@ -33,6 +33,7 @@
 #include "render/texture_data.h"
 #include "render/tile_binner.h"
 #include "render/vulkan_graph_backend.h"
+#include "scene/property_binding.h"
 #include "scene/scene.h"
 
 namespace mq::render {
@@ -98,10 +99,13 @@ class Compositor : private TextureProvider {
   uint32_t width() const { return width_; }
   uint32_t height() const { return height_; }
   uint32_t stride() const { return stride_; }
-  // Text shown instead of a text node's own (live data rendered into a
-  // template), by node id; applies from the next submit().
-  void setTextOverrides(std::map<std::string, std::string> texts) {
-    textOverrides_ = std::move(texts);
+
+  // Values live data sets (bound properties, templated texts), applied over
+  // the animated scene from the next submit(): the set only grows during a
+  // show, so a value set once stays until it is set again.
+  void setPropertyOverrides(scene::PropertyOverrides overrides) {
+    if (!animated_ && !overrides.empty()) animated_.emplace(scene_);
+    propertyOverrides_ = std::move(overrides);
   }
 
   // The total time submit() waited for a consumer to hand a buffer back.
@@ -184,7 +188,8 @@ class Compositor : private TextureProvider {
 
   gpu::Device& device_;
   const scene::Scene& scene_;
-  std::optional<scene::Scene> animated_;  // scene_ with its clips applied; only if it has clips
+  // scene_ with its clips and live data applied; only if it has clips or data.
+  std::optional<scene::Scene> animated_;
   uint32_t width_, height_, stride_;
   OutputFormat format_;
   TextureAtlas atlas_;
@@ -203,7 +208,7 @@ class Compositor : private TextureProvider {
   std::vector<uint64_t> lastTileKeys_;
   TileCounts tileCounts_;
   std::map<std::string, VideoTarget> videoTargets_;
-  std::map<std::string, std::string> textOverrides_;
+  scene::PropertyOverrides propertyOverrides_;
   const VideoFrames* planVideos_ = nullptr;  // during submit(): this frame's pictures
   std::vector<VideoUpload> videoUploads_;    // during submit(): pictures to convert
   VkImage lastAtlasImage_ = VK_NULL_HANDLE;  // a grown atlas needs every video rewritten

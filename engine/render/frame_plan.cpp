@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <glm/glm.hpp>
+#include <map>
 
 #include "render/texture_data.h"
+#include "render/widgets.h"
 
 namespace mq::render {
 namespace {
@@ -53,8 +55,10 @@ bool isIsolatedGroup(const Node& n) {
 
 class Builder {
  public:
-  Builder(const scene::Scene& s, TextureProvider& t, PlanQuality q)
-      : scene_(s), textures_(t), quality_(q) {}
+  Builder(const scene::Scene& s, double time, TextureProvider& t, PlanQuality q)
+      : scene_(s), time_(time), textures_(t), quality_(q) {
+    findSqueezedCameras();
+  }
 
   void addNodes(const std::vector<Node>& nodes, const Mat& parentToTarget, DrawList& target) {
     for (const Node& n : nodes) addNode(n, parentToTarget, target);
@@ -84,7 +88,46 @@ class Builder {
     return translation(-a.x * size.x, -a.y * size.y);
   }
 
+  // Where an L-bar puts the node it squeezes, in the L-bar's parent space.
+  struct Squeeze {
+    Mat lbarLocalToParent;
+    glm::dvec4 rect;  // x, y, width, height in the L-bar's box
+  };
+
+  // Every visible L-bar with a camera: the camera is drawn in the rectangle
+  // the L leaves, wherever it sits in the tree (the L-bar and its camera are
+  // expected to share a parent, usually the root).
+  void findSqueezedCameras() {
+    for (const Node* n : scene_.allNodes()) {
+      if (n->kind != NodeKind::LBar || !n->getBool(Prop::Visible) ||
+          n->getString(Prop::Camera).empty())
+        continue;
+      glm::dvec2 size = widgetSize(*n, scene_.canvas);
+      squeezes_[n->getString(Prop::Camera)] = {placement(*n) * anchorShift(*n, size),
+                                               lbarCameraRect(*n, size)};
+    }
+  }
+
   void addNode(const Node& n, const Mat& parentToTarget, DrawList& target) {
+    if (auto it = squeezes_.find(n.id); it != squeezes_.end()) {
+      // Drawn as if it were placed, unrotated and unscaled, in the L-bar's
+      // camera rectangle: its parent transform still applies.
+      const Squeeze sq = it->second;
+      squeezes_.erase(it);  // once: the copy below has the same id
+      Node moved = n;
+      const Mat& m = sq.lbarLocalToParent;
+      glm::dvec2 origin = apply(m, sq.rect.x, sq.rect.y);
+      double sx = glm::length(glm::dvec2(m[0])), sy = glm::length(glm::dvec2(m[1]));
+      moved.values[size_t(Prop::Position)] = scene::Vec2{origin.x, origin.y};
+      moved.values[size_t(Prop::Anchor)] = scene::Vec2{0, 0};
+      moved.values[size_t(Prop::Rotation)] = glm::degrees(std::atan2(m[0][1], m[0][0]));
+      moved.values[size_t(Prop::Scale)] = scene::Vec2{sx, sy};
+      moved.values[size_t(Prop::Size)] =
+          scene::Vec2{std::max(sq.rect.z, 1e-3), std::max(sq.rect.w, 1e-3)};
+      addNode(moved, parentToTarget, target);
+      squeezes_.emplace(n.id, sq);
+      return;
+    }
     if (!n.getBool(Prop::Visible) || n.getFloat(Prop::Opacity) <= 0) return;
     Mat place = parentToTarget * placement(n);
     if (linearScale(place) < 1e-9) return;  // scaled to nothing
@@ -119,6 +162,19 @@ class Builder {
       }
       case NodeKind::Sound:
         return;  // heard, not seen
+      case NodeKind::LowerThird:
+      case NodeKind::LBar:
+      case NodeKind::Countdown:
+      case NodeKind::StockCounter:
+      case NodeKind::ProgressBar:
+      case NodeKind::ProductCard:
+      case NodeKind::Ticker: {
+        // Text is measured at the scale it is shown, as it will be drawn.
+        double ppu = linearScale(place);
+        TextMeasure measure = [&](const Node& t) { return textures_.text(t, ppu).naturalWidth; };
+        addGroup(expandWidget(n, scene_, time_, measure), place, target);
+        return;
+      }
       case NodeKind::Text: {
         TextureInfo tex = textures_.text(n, linearScale(place));
         glm::dvec2 size{tex.naturalWidth, tex.naturalHeight};
@@ -311,8 +367,10 @@ class Builder {
   }
 
   const scene::Scene& scene_;
+  double time_;
   TextureProvider& textures_;
   PlanQuality quality_;
+  std::map<std::string, Squeeze> squeezes_;  // by the squeezed node's id
 };
 
 }  // namespace
@@ -328,11 +386,11 @@ std::array<float, 4> linearPremultiplied(scene::Color c) {
   return {srgbToLinear(c.r) * a, srgbToLinear(c.g) * a, srgbToLinear(c.b) * a, a};
 }
 
-FramePlan buildFramePlan(const scene::Scene& scene, double /*time*/, uint32_t outWidth,
+FramePlan buildFramePlan(const scene::Scene& scene, double time, uint32_t outWidth,
                          uint32_t outHeight, TextureProvider& textures, PlanQuality quality) {
-  // Scenes have no animated properties yet, so every time gives the same plan;
-  // the time parameter is where keyframes will be evaluated.
-  Builder b(scene, textures, quality);
+  // Keyframes and live data are already applied to `scene`; `time` drives
+  // what widgets show (a countdown's digits, a ticker's scroll).
+  Builder b(scene, time, textures, quality);
   b.plan.main.width = outWidth;
   b.plan.main.height = outHeight;
   b.plan.main.background = linearPremultiplied(scene.canvas.background);

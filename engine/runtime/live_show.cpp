@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -150,6 +151,16 @@ class EncodeThread {
   std::thread thread_;
 };
 
+double secondsSinceLocalMidnight() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm local{};
+  localtime_r(&t, &local);
+  double fraction =
+      std::chrono::duration<double>(now - std::chrono::system_clock::from_time_t(t)).count();
+  return local.tm_hour * 3600.0 + local.tm_min * 60.0 + local.tm_sec + fraction;
+}
+
 }  // namespace
 
 ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& options) {
@@ -163,6 +174,8 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   spec.format = render::OutputFormat::Nv12;
   spec.buffers = kOutputBuffers;
   spec.reuseUnchangedTiles = options.reuseUnchangedTiles;
+  // Countdowns to a time of day count against the real clock when live.
+  scene.clockAtStart = secondsSinceLocalMidnight();
   render::Compositor compositor(device, scene, spec);
   ShowMediaOptions mediaOptions = options.media;
   mediaOptions.pacing = media::Pacing::Live;
@@ -205,7 +218,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
     Clock::time_point t0 = Clock::now();
     if (options.data) {
       options.data->frame(0, 0, scene, &media);
-      compositor.setTextOverrides(options.data->texts());
+      compositor.setPropertyOverrides(options.data->overrides());
     }
     render::FrameTicket first = compositor.submit(0.0, media.videoFrames(0));
     ready.push_back({compositor.wait(first), 0});
@@ -252,7 +265,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
             // rule fires on the frame its condition became true.
             for (int64_t k = lastTarget + 1; k <= target; ++k)
               options.data->frame(frameTimeSeconds(k, fps), k, scene, &media);
-            compositor.setTextOverrides(options.data->texts());
+            compositor.setPropertyOverrides(options.data->overrides());
           }
           render::PlanQuality quality;
           quality.shadows = shedLevel == 0;

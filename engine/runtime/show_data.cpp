@@ -6,17 +6,36 @@
 
 namespace mq::runtime {
 
+namespace {
+
+// The texts a designer writes for viewers to read, which may therefore hold
+// {placeholders}; fonts, URLs, ids and clock times never do.
+constexpr scene::Prop kTemplatedTexts[] = {
+    scene::Prop::Text,     scene::Prop::Title,  scene::Prop::Subtitle, scene::Prop::Price,
+    scene::Prop::OldPrice, scene::Prop::AtZero, scene::Prop::AtGoal};
+
+}  // namespace
+
 ShowData::ShowData(const scene::Scene& scene, const std::optional<std::filesystem::path>& feed) {
   std::vector<scene::SceneIssue> issues;
   for (const scene::Node* n : scene.allNodes()) {
-    if (n->kind != scene::NodeKind::Text) continue;
-    const std::string& text = n->getString(scene::Prop::Text);
-    if (text.find('{') == std::string::npos) continue;
-    try {
-      templates_.emplace(n->id, data::TextTemplate::compile(text, {}, "text template"));
-    } catch (const UserError& e) {
-      issues.push_back(scene::issueAt(scene, n->jsonPointer + "/text", e.what()));
+    for (scene::Prop p : kTemplatedTexts) {
+      if (!scene::appliesTo(p, n->kind)) continue;
+      const std::string& text = n->getString(p);
+      if (text.find('{') == std::string::npos) continue;
+      data::FormatOptions options;
+      // A ticker scrolls a list of comments one after another.
+      if (n->kind == scene::NodeKind::Ticker)
+        options.listSeparator = n->getString(scene::Prop::Separator);
+      try {
+        templates_.emplace(std::pair(n->id, p),
+                           data::TextTemplate::compile(text, options, "text template"));
+      } catch (const UserError& e) {
+        issues.push_back(
+            scene::issueAt(scene, n->jsonPointer + "/" + scene::property(p).name, e.what()));
+      }
     }
+    for (const scene::PropertyBinding& b : n->bindings) bindings_.push_back({n->id, b, {}});
   }
   if (!issues.empty()) throw scene::SceneError(std::move(issues));
   // The loader has checked both; a failure here would be a bug, not input.
@@ -69,9 +88,14 @@ bool ShowData::applyLine(const std::string& line) {
   return store_.applyNow(line, "--data -");
 }
 
-std::map<std::string, std::string> ShowData::texts() const {
-  std::map<std::string, std::string> out;
-  for (const auto& [id, t] : templates_) out[id] = t.render(store_).text;
+scene::PropertyOverrides ShowData::overrides() {
+  scene::PropertyOverrides out;
+  for (const auto& [key, t] : templates_)
+    out.push_back({key.first, key.second, t.render(store_).text});
+  for (BoundProperty& b : bindings_) {
+    if (auto v = scene::evaluateBinding(b.binding, store_)) b.last = std::move(*v);
+    if (b.last) out.push_back({b.node, b.binding.property, *b.last});
+  }
   return out;
 }
 

@@ -1,8 +1,9 @@
 // Live data in a show: a data store fed by a JSON-lines file or pipe
-// (`--data FILE|-`, see engine/data/data_store.h), and the text nodes whose
-// text is a template (`"Only {stock.blue_xl} Blue XLs left!"`) rendered from
-// it each frame. Offline, timed lines apply at their show time, so renders
-// stay deterministic; live, a pipe applies lines as they arrive.
+// (`--data FILE|-`, see engine/data/data_store.h), the texts that are
+// templates (`"Only {stock.blue_xl} Blue XLs left!"`: a text node's text, a
+// widget's title, price, ...) rendered from it each frame, and the node
+// properties bound to its values (scene/property_binding.h). Offline, timed lines apply at their
+// show time, so renders stay deterministic; live, a pipe applies lines as they arrive.
 #pragma once
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "data/data_store.h"
 #include "data/rules.h"
 #include "data/text_template.h"
+#include "scene/property_binding.h"
 #include "scene/scene.h"
 
 namespace mq::runtime {
@@ -22,9 +24,9 @@ class ShowMedia;
 
 class ShowData {
  public:
-  // Compiles every text node containing '{' as a template (a malformed one is
-  // a scene::SceneError at its "text"), and loads `feed` if given (errors name
-  // the file and line). A feed of "-" is not loaded here: see applyLine().
+  // Compiles every templated text containing '{' (a malformed one is a
+  // scene::SceneError at its property), and loads `feed` if given (errors
+  // name the file and line). A feed of "-" is not loaded here: see applyLine().
   ShowData(const scene::Scene& scene, const std::optional<std::filesystem::path>& feed);
 
   // Applies every timed change due by show time `t` (seconds).
@@ -40,13 +42,22 @@ class ShowData {
   // A line from a live pipe (thread-safe); false and a warning when malformed.
   bool applyLine(const std::string& line);
 
-  // The current text of every templated node, by node id.
-  std::map<std::string, std::string> texts() const;
-  bool empty() const { return templates_.empty() && rules_.size() == 0; }
+  // Every value live data sets in this frame: the templated texts, and the
+  // bound properties. A binding whose data value is missing keeps the result
+  // it last had (before its first result, the node's own value shows).
+  scene::PropertyOverrides overrides();
+  bool empty() const { return templates_.empty() && bindings_.empty() && rules_.size() == 0; }
+  const data::DataStore& store() const { return store_; }
 
  private:
+  struct BoundProperty {
+    std::string node;
+    scene::PropertyBinding binding;
+    std::optional<scene::PropertyValue> last;
+  };
   data::DataStore store_;
-  std::map<std::string, data::TextTemplate> templates_;
+  std::map<std::pair<std::string, scene::Prop>, data::TextTemplate> templates_;
+  std::vector<BoundProperty> bindings_;
   data::RuleSet rules_;
 };
 

@@ -8,8 +8,10 @@ namespace mq::scene {
 
 namespace {
 
-const char* const kKindNames[kNodeKindCount] = {"solid", "gradient", "image", "text",
-                                                "group", "video",    "sound"};
+const char* const kKindNames[kNodeKindCount] = {
+    "solid",         "gradient",     "image",        "text",  "group",
+    "video",         "sound",        "lower_third",  "lbar",  "countdown",
+    "stock_counter", "progress_bar", "product_card", "ticker"};
 
 // clang-format off
 std::array<PropertyDesc, kPropCount> buildTable() {
@@ -55,6 +57,10 @@ bool isRequired(Prop id, NodeKind kind) {
          (id == Prop::Text && kind == NodeKind::Text) ||
          (id == Prop::Url && kind == NodeKind::Video) ||
          (id == Prop::File && kind == NodeKind::Sound);
+}
+
+bool isWidget(NodeKind kind) {
+  return (1u << unsigned(kind)) & kWidgets;
 }
 
 const char* nodeKindName(NodeKind kind) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/rational.h"
+#include "data/binding.h"
 
 namespace mq::scene {
 
@@ -22,15 +23,37 @@ inline constexpr const char* kFormat = "marquee.scene/1";
 
 // Video plays a media source (camera, file, stream) as a layer; Sound is an
 // audio-only node (a music bed or a sound effect fired by cues) and draws nothing.
-enum class NodeKind : uint8_t { Solid, Gradient, Image, Text, Group, Video, Sound };
-inline constexpr int kNodeKindCount = 7;
+// The kinds after Sound are show-graphic widgets: each is drawn by expanding
+// it into the primitives above when a frame is planned (render/widgets.h).
+enum class NodeKind : uint8_t {
+  Solid,
+  Gradient,
+  Image,
+  Text,
+  Group,
+  Video,
+  Sound,
+  LowerThird,
+  LBar,
+  Countdown,
+  StockCounter,
+  ProgressBar,
+  ProductCard,
+  Ticker,
+};
+inline constexpr int kNodeKindCount = 14;
+bool isWidget(NodeKind kind);
 const char* nodeKindName(NodeKind kind);
 
 // Bitmask of node kinds, for the property table.
 inline constexpr uint32_t kSolid = 1u << 0, kGradient = 1u << 1, kImage = 1u << 2, kText = 1u << 3,
                           kGroup = 1u << 4, kVideo = 1u << 5, kSound = 1u << 6,
-                          kVisual = 0x3f,  // every kind that draws
-    kAll = 0x7f;
+                          kLowerThird = 1u << 7, kLBar = 1u << 8, kCountdown = 1u << 9,
+                          kStockCounter = 1u << 10, kProgressBar = 1u << 11,
+                          kProductCard = 1u << 12, kTicker = 1u << 13,
+                          kWidgets = 0x3f80,  // every show-graphic widget
+    kVisual = 0x3f | kWidgets,                // every kind that draws
+    kAll = 0x3fff;
 
 struct Vec2 {
   double x = 0, y = 0;
@@ -100,12 +123,27 @@ std::optional<Color> parseColor(std::string_view text);
 // Lowercase "#rrggbb" when alpha is 255, else "#rrggbbaa".
 std::string formatColor(Color color);
 
+// A property that follows a live data value (see property_binding.h for the
+// JSON forms). `binding` maps the data value onto the identity (the number),
+// a fraction of the way from values[0] to values[1] (linear), or an index
+// into values (steps); values hold property values of the bound property.
+struct PropertyBinding {
+  Prop property = Prop::Opacity;
+  data::Binding binding;
+  std::vector<PropertyValue> values;
+  nlohmann::ordered_json spec;  // canonical JSON, as saved
+  bool operator==(const PropertyBinding& o) const {
+    return property == o.property && spec == o.spec;
+  }
+};
+
 struct Node {
   std::string id;    // stable, unique in the scene; survives renames and reordering
   std::string name;  // display name (may be empty)
   NodeKind kind = NodeKind::Solid;
   std::array<PropertyValue, kPropCount> values;  // every entry holds its declared type
   std::vector<Node> children;                    // groups only; bottom to top
+  std::vector<PropertyBinding> bindings;         // in property table order, one per property
   std::string jsonPointer;                       // where it was loaded from (not saved)
 
   double getFloat(Prop p) const { return std::get<double>(values[size_t(p)]); }
@@ -213,14 +251,18 @@ struct Clip {
 struct Scene {
   std::string name;
   Canvas canvas;
-  std::vector<Node> nodes;        // root layers, bottom to top
-  std::vector<Clip> clips;        // in file order
-  std::vector<Cue> cues;          // in file order
+  std::vector<Node> nodes;  // root layers, bottom to top
+  std::vector<Clip> clips;  // in file order
+  std::vector<Cue> cues;    // in file order
   // Live data: the initial values ("data": {...}) and the rules that act on
   // them ("rules": [...]), kept as JSON text; engine/data interprets them
   // (the loader has checked them). Empty when the file has none.
   std::string dataJson;
   std::string rulesJson;
+  // The wall-clock time of day at show time 0, in seconds since local
+  // midnight, for countdowns to a time of day. Not saved: offline renders
+  // keep 0 (so they stay deterministic), live mode sets the real time.
+  double clockAtStart = 0;
   std::filesystem::path file;     // the file it was loaded from (empty if built in code)
   std::filesystem::path baseDir;  // relative asset paths resolve against this
 

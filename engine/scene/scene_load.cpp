@@ -14,7 +14,9 @@
 #include "data/data_store.h"
 #include "data/rules.h"
 #include "scene/animation.h"
+#include "scene/clock_time.h"
 #include "scene/json_with_positions.h"
+#include "scene/property_binding.h"
 #include "scene/property_json.h"
 #include "scene/scene.h"
 
@@ -46,7 +48,8 @@ std::string kindList() {
 }
 
 std::string aKind(NodeKind kind) {
-  return std::string(kind == NodeKind::Image ? "an " : "a ") + nodeKindName(kind) + " node";
+  bool vowelSound = kind == NodeKind::Image || kind == NodeKind::LBar;  // "an L-bar"
+  return std::string(vowelSound ? "an " : "a ") + nodeKindName(kind) + " node";
 }
 
 bool validId(const std::string& id) {
@@ -573,6 +576,7 @@ class Loader {
       if (v && desc->type == PropType::Path &&
           !checkAsset(*desc, std::get<std::string>(*v), pointer + "/value"))
         v.reset();
+      if (v && !checkMeaning(*desc, *v, pointer + "/value")) v.reset();
       if (v)
         key.value = std::move(*v);
       else
@@ -596,6 +600,27 @@ class Loader {
     }
     if (!ok) return std::nullopt;
     return key;
+  }
+
+  // After every node is read: an L-bar squeezes a node that draws, not itself.
+  void checkCameraTargets() {
+    for (const Node* n : scene_.allNodes()) {
+      if (n->kind != NodeKind::LBar) continue;
+      const std::string& camera = n->getString(Prop::Camera);
+      if (camera.empty()) continue;
+      const Node* target = scene_.findNode(camera);
+      std::string pointer = n->jsonPointer + "/camera";
+      if (!target) {
+        std::vector<std::string> known;
+        for (const auto& [id, p] : ids_) known.push_back(id);
+        issue(pointer, "no node has the id " + jsonQuoted(camera) +
+                           "; \"camera\" names the node the L-bar squeezes" +
+                           didYouMean(camera, known));
+      } else if (target == n || target->kind == NodeKind::Sound || isWidget(target->kind)) {
+        issue(pointer, jsonQuoted(camera) + " is " + aKind(target->kind) +
+                           "; \"camera\" names a video, image, group or other layer");
+      }
+    }
   }
 
   // After every node is read: cues must name sound nodes or clips.
@@ -622,7 +647,10 @@ class Loader {
   }
 
  public:
-  void finish() { checkCueTargets(); }
+  void finish() {
+    checkCueTargets();
+    checkCameraTargets();
+  }
 
  private:
   void readChildren(const json& array, const std::string& pointer, std::vector<Node>& out) {
@@ -690,6 +718,10 @@ class Loader {
     for (const auto& [key, value] : j.items()) {
       if (key == "id" || key == "kind" || key == "name") continue;
       std::string kp = childPointer(pointer, key);
+      if (key == "bindings") {
+        if (kind) readBindings(value, kp, node);
+        continue;
+      }
       if (key == "children") {
         if (kind && *kind != NodeKind::Group)
           issue(kp, "\"children\" only applies to group nodes, not to " + aKind(*kind));
@@ -712,6 +744,7 @@ class Loader {
       for (ValueProblem& p : problems) issue(p.pointer, std::move(p.message));
       if (v && desc->type == PropType::Path && !checkAsset(*desc, std::get<std::string>(*v), kp))
         v.reset();
+      if (v && !checkMeaning(*desc, *v, kp)) v.reset();
       if (v) node.values[size_t(desc->id)] = std::move(*v);
     }
     if (!kind) return std::nullopt;
@@ -723,9 +756,60 @@ class Loader {
     return node;
   }
 
+  // "bindings": {"<property>": {"source": ..., mapping}, ...} (property_binding.h).
+  void readBindings(const json& object, const std::string& pointer, Node& node) {
+    if (!object.is_object()) {
+      issue(pointer,
+            "expected an object of bindings {\"opacity\": {\"source\": \"viewers\", "
+            "\"from\": [0, 100], \"to\": [0, 1]}}, found " +
+                describeJson(object));
+      return;
+    }
+    std::vector<std::string> names;
+    for (const PropertyDesc& d : properties())
+      if (appliesTo(d.id, node.kind)) names.push_back(d.name);
+    for (const auto& [key, value] : object.items()) {
+      std::string kp = childPointer(pointer, key);
+      const PropertyDesc* desc = findProperty(key);
+      if (!desc) {
+        issue(kp, "unknown property " + jsonQuoted(key) + " for " + aKind(node.kind) +
+                      didYouMean(key, names));
+        continue;
+      }
+      if (!appliesTo(desc->id, node.kind)) {
+        issue(kp, "property " + jsonQuoted(key) + " does not apply to " + aKind(node.kind));
+        continue;
+      }
+      std::vector<ValueProblem> problems;
+      auto binding = parsePropertyBinding(*desc, value, kp, problems);
+      for (ValueProblem& p : problems) issue(p.pointer, std::move(p.message));
+      if (binding) node.bindings.push_back(std::move(*binding));
+    }
+    // Table order, so saving is canonical whatever the file's key order.
+    std::sort(
+        node.bindings.begin(), node.bindings.end(),
+        [](const PropertyBinding& a, const PropertyBinding& b) { return a.property < b.property; });
+  }
+
+  // Checks a value's type and range cannot express: a countdown's time of day.
+  bool checkMeaning(const PropertyDesc& desc, const PropertyValue& value,
+                    const std::string& pointer) {
+    if (desc.id == Prop::Until) {
+      const std::string& text = std::get<std::string>(value);
+      if (!text.empty() && !parseClockTime(text)) {
+        issue(pointer,
+              "expected a time of day \"HH:MM\" or \"HH:MM:SS\" (24-hour), or \"\" "
+              "to count down a duration, found " +
+                  jsonQuoted(text));
+        return false;
+      }
+    }
+    return true;
+  }
+
   // Keys a node of `kind` may have, for "did you mean" suggestions.
   static std::vector<std::string> keysFor(std::optional<NodeKind> kind) {
-    std::vector<std::string> keys = {"id", "name", "kind"};
+    std::vector<std::string> keys = {"id", "name", "kind", "bindings"};
     if (!kind || *kind == NodeKind::Group) keys.push_back("children");
     for (const PropertyDesc& d : properties())
       if (!kind || appliesTo(d.id, *kind)) keys.push_back(d.name);
@@ -738,7 +822,7 @@ class Loader {
                   const std::string& pointer) {
     fs::path path = scene_.resolve(relative);
     std::error_code ec;
-    bool image = desc.id == Prop::Source;
+    bool image = desc.id == Prop::Source || desc.id == Prop::Image;
     if (!fs::exists(path, ec)) {
       issue(pointer, std::string(image                   ? "image file"
                                  : desc.id == Prop::File ? "sound file"

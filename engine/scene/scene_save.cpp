@@ -23,6 +23,11 @@ ojson nodeToJson(const Node& node) {
     if (appliesTo(d.id, node.kind) && (!(value == d.defaultValue) || isRequired(d.id, node.kind)))
       out[d.name] = propertyToJson(d, value);
   }
+  if (!node.bindings.empty()) {
+    ojson bindings = ojson::object();
+    for (const PropertyBinding& b : node.bindings) bindings[property(b.property).name] = b.spec;
+    out["bindings"] = std::move(bindings);
+  }
   if (node.kind == NodeKind::Group && !node.children.empty()) {
     ojson children = ojson::array();
     for (const Node& child : node.children) children.push_back(nodeToJson(child));

@@ -63,6 +63,9 @@ PropertyValue nonDefault(const PropertyDesc& d, const std::string& imagePath) {
       return c == std::get<Color>(def) ? Color{1, 2, 3, 4} : c;
     }
     case PropType::String:
+      // Strings with a meaning the loader checks: a time of day, a node id.
+      if (d.id == Prop::Until) return std::string("20:30:05");
+      if (d.id == Prop::Camera) return std::string("camera");
       return std::string("Sale \"now\" \xE2\x80\x94 20%\n\\ \xF0\x9F\x98\x80");
     case PropType::Path:
       return imagePath;
@@ -174,6 +177,7 @@ TEST_CASE("save: every property at a non-default value round-trips byte for byte
   }
   group.children.push_back(fullNode(NodeKind::Group, "empty_group"));
   scene.nodes.push_back(group);
+  scene.nodes.push_back(fullNode(NodeKind::Solid, "camera"));  // what the L-bars squeeze
 
   const std::string saved = saveScene(scene);
   writeFile(dir / "show.json", saved);
@@ -298,6 +302,7 @@ TEST_CASE("save: clips and cues round-trip byte for byte", "[scene][save][animat
       every.tracks.push_back(std::move(track));
     }
     scene.nodes.push_back(std::move(node));
+    if (k == 0) scene.nodes.push_back(fullNode(NodeKind::Solid, "camera"));  // for the L-bar
   }
   scene.clips.push_back(every);
   scene.clips.push_back(Clip{"n-solid", 1, false, true, {}, ""});  // may share a node's id
