@@ -319,13 +319,52 @@ std::optional<TextureInfo> Compositor::video(const Node& node) {
   // converts every other frame); a node shown twice converts once.
   bool queued = std::any_of(videoUploads_.begin(), videoUploads_.end(),
                             [&](const VideoUpload& u) { return u.nodeId == node.id; });
-  if (!queued && (moved || !t.written || t.serial != frame.serial)) {
-    videoUploads_.push_back({node.id, &frame, rect});
+  PictureRegion region = visibleRegion(node, frame.format);
+  bool fresh = moved || !t.written || t.serial != frame.serial;
+  if (!queued && (fresh || !t.converted.contains(region))) {
+    if (!fresh) {  // more of the same picture shows now: convert the union
+      region = {std::min(region.x0, t.converted.x0), std::min(region.y0, t.converted.y0),
+                std::max(region.x1, t.converted.x1), std::max(region.y1, t.converted.y1)};
+    }
+    videoUploads_.push_back({node.id, &frame, rect, region});
     t.serial = frame.serial;
     t.written = true;
+    t.converted = region;
     tex.version = frame.serial;
   }
   return tex.info;
+}
+
+Compositor::PictureRegion Compositor::visibleRegion(const Node& node,
+                                                    const media::PictureFormat& f) {
+  const uint32_t w = uint32_t(f.width), h = uint32_t(f.height);
+  PictureRegion all{0, 0, w, h};
+  // Only pictures the fast conversion reads a word at a time are cut (their
+  // plane offsets must stay word-aligned); "cover" crops the picture to the
+  // box, the other fits show all of it.
+  bool cuttable =
+      f.bytesPerSample == 1 && f.chromaShiftX == 1 && !f.hasAlpha &&
+      (f.layout == media::PlaneLayout::Planar || f.layout == media::PlaneLayout::SemiPlanar);
+  scene::Vec2 box = node.getVec2(Prop::Size);
+  if (!cuttable || node.getEnum<scene::Fit>(Prop::Fit) != scene::Fit::Cover || box.x <= 0 ||
+      box.y <= 0) {
+    return all;
+  }
+  double s = std::max(box.x / w, box.y / h);  // box units per picture pixel
+  // Visible picture pixels, plus two for the bilinear footprint at the edge.
+  double vx = box.x / s, vy = box.y / s;
+  double x0 = (w - vx) / 2 - 2, x1 = (w + vx) / 2 + 2;
+  double y0 = (h - vy) / 2 - 2, y1 = (h + vy) / 2 + 2;
+  // Whole 8-pixel columns (4-byte words of luma and of 4:2:x chroma) and
+  // whole chroma rows.
+  auto down = [](double v, uint32_t step, uint32_t limit) {
+    return std::min(limit, uint32_t(std::max(0.0, std::floor(v / step))) * step);
+  };
+  auto up = [](double v, uint32_t step, uint32_t limit) {
+    return std::min(limit, uint32_t(std::max(0.0, std::ceil(v / step))) * step);
+  };
+  uint32_t rows = 1u << f.chromaShiftY;
+  return {down(x0, 8, w), down(y0, rows, h), up(x1, 8, w), up(y1, rows, h)};
 }
 
 void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload& upload) {
@@ -340,6 +379,21 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   }
   auto* base = static_cast<uint8_t*>(staging->mapped);
   VideoParams params = packVideoFrame(frame, base + paramsBytes, upload.rect.x, upload.rect.y);
+  // Only the region that shows: the planes start at its corner, the shader
+  // sees a picture of its size written at its place in the rectangle.
+  const PictureRegion& r = upload.region;
+  const media::PictureFormat& pf = frame.format;
+  if (r.x0 || r.y0 || r.x1 != uint32_t(pf.width) || r.y1 != uint32_t(pf.height)) {
+    uint32_t cx = r.x0 >> pf.chromaShiftX, cy = r.y0 >> pf.chromaShiftY;
+    params.planeOffset[0] += r.y0 * params.planeStride[0] + r.x0;
+    if (pf.layout == media::PlaneLayout::SemiPlanar) {
+      params.planeOffset[1] += cy * params.planeStride[1] + 2 * cx;
+    } else {
+      params.planeOffset[1] += cy * params.planeStride[1] + cx;
+      params.planeOffset[2] += cy * params.planeStride[2] + cx;
+    }
+    params.size = {r.x1 - r.x0, r.y1 - r.y0, upload.rect.x + r.x0, upload.rect.y + r.y0};
+  }
   std::memcpy(base, &params, sizeof params);
   device_.flush(staging);
 
@@ -380,8 +434,8 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   vkUpdateDescriptorSets(device_.device(), 3, writes, 0, nullptr);
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline());
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0, nullptr);
-  uint32_t columns = quad ? (uint32_t(f.width) + 3) / 4 : uint32_t(f.width);
-  vkCmdDispatch(cmd, (columns + 7) / 8, (uint32_t(f.height) + 7) / 8, 1);
+  uint32_t columns = quad ? (params.size[0] + 3) / 4 : params.size[0];
+  vkCmdDispatch(cmd, (columns + 7) / 8, (params.size[1] + 7) / 8, 1);
 }
 
 void Compositor::writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes) {
@@ -646,8 +700,10 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
           std::any_of(videoUploads_.begin(), videoUploads_.end(),
                       [&](const VideoUpload& u) { return u.nodeId == id; }))
         continue;
-      videoUploads_.push_back({id, &frame, textures_[t->second.textureId].levels[0]});
+      PictureRegion all{0, 0, uint32_t(frame.format.width), uint32_t(frame.format.height)};
+      videoUploads_.push_back({id, &frame, textures_[t->second.textureId].levels[0], all});
       t->second.serial = frame.serial;
+      t->second.converted = all;
     }
   }
   if (videoUploads_.size() > kMaxVideosPerFrame) {

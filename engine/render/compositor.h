@@ -143,15 +143,24 @@ class Compositor : private TextureProvider {
     gpu::Buffer layers, tiles, indices;
   };
   // A video node's rectangle in the atlas, rewritten when a new picture arrives.
+  // A rectangle of a video picture, in its pixels: [x0, x1) x [y0, y1).
+  struct PictureRegion {
+    uint32_t x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    bool contains(const PictureRegion& r) const {
+      return x0 <= r.x0 && y0 <= r.y0 && x1 >= r.x1 && y1 >= r.y1;
+    }
+  };
   struct VideoTarget {
     uint32_t textureId = 0;
     uint64_t serial = 0;
     bool written = false;
+    PictureRegion converted;  // of the current picture
   };
   struct VideoUpload {
     std::string nodeId;
     const media::VideoFrame* frame;
     AtlasRect rect;
+    PictureRegion region;  // what to convert (the part of the picture that shows)
   };
   // Which output buffers are leased (in flight on the GPU or held by a consumer).
   struct OutputRing {
@@ -172,6 +181,8 @@ class Compositor : private TextureProvider {
   TextureInfo gradient(const scene::Node& node) override;
   std::optional<TextureInfo> video(const scene::Node& node) override;
   void recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload& upload);
+  // The part of a video node's picture its box shows.
+  static PictureRegion visibleRegion(const scene::Node& node, const media::PictureFormat& format);
   TextureInfo addTexture(const std::string& key, const TextureData& data, TextureInfo info);
   void loadTextures(const std::vector<scene::Node>& nodes);
   void writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes);

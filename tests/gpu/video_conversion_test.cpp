@@ -222,3 +222,37 @@ TEST_CASE("video: a node without a picture shows its slate", "[gpu][video]") {
     for (uint32_t x = 0; x < 320; ++x) bright += out.at(x, y)[0] > 200;
   CHECK(bright > 100);
 }
+
+TEST_CASE("video: a picture cropped by its box converts the part that shows, in place",
+          "[gpu][video]") {
+  // A 32x32 box covered by the 64x32 bars picture shows its columns 16-47
+  // (bars 1 and 2) at 1:1; only that part (plus a margin, in whole words) is
+  // converted, from plane offsets moved to its corner. Wrong offsets would
+  // shift the bars or mix up their chroma.
+  for (media::PlaneLayout layout : {media::PlaneLayout::Planar, media::PlaneLayout::SemiPlanar}) {
+    INFO((layout == media::PlaneLayout::Planar ? "yuv420p" : "nv12"));
+    media::PictureFormat f;
+    f.layout = layout;
+    f.chromaShiftX = f.chromaShiftY = 1;
+    Picture picture = makePicture(f);
+    scene::Scene s = videoScene();
+    s.canvas.width = 32;
+    s.nodes[0].values[size_t(scene::Prop::Size)] = scene::Vec2{32, 32};
+    s.nodes[0].values[size_t(scene::Prop::Fit)] = int64_t(scene::Fit::Cover);
+    render::VideoFrames videos;
+    videos.emplace("camera", picture.frame);
+    test::Image out = test::render(s, 0, 0, 0, videos);
+    REQUIRE(out.width == 32);
+    int worst = 0;
+    for (uint32_t y = 0; y < out.height; ++y) {
+      for (int shown = 0; shown < 2; ++shown) {
+        for (int x = shown * 16 + 3; x < shown * 16 + 13; ++x) {
+          const uint8_t* p = out.at(uint32_t(x), y);
+          for (int c = 0; c < 3; ++c)
+            worst = std::max(worst, std::abs(int(p[c]) - kBars[size_t(shown + 1)][c]));
+        }
+      }
+    }
+    CHECK(worst <= 2);
+  }
+}
