@@ -242,6 +242,9 @@ struct Clip {
   bool autoplay = false;  // playing from show time 0 without a cue
   std::vector<Track> tracks;
   std::string jsonPointer;  // where it was loaded from (not saved)
+  // Made by the loader from a transition of the same id (not saved: the
+  // transition is).
+  bool generated = false;
   bool operator==(const Clip& o) const {
     return id == o.id && duration == o.duration && loop == o.loop && autoplay == o.autoplay &&
            tracks == o.tracks;
@@ -259,6 +262,7 @@ struct Scene {
   // (the loader has checked them). Empty when the file has none.
   std::string dataJson;
   std::string rulesJson;
+  std::string transitionsJson;  // "transitions" as loaded (each also made into a clip)
   // The wall-clock time of day at show time 0, in seconds since local
   // midnight, for countdowns to a time of day. Not saved: offline renders
   // keep 0 (so they stay deterministic), live mode sets the real time.

@@ -129,8 +129,10 @@ class Loader {
       issue("/format", "expected \"marquee.scene/1\", found " + describeJson(*format));
       return;
     }
-    checkKeys(root, "", {"format", "name", "canvas", "nodes", "clips", "cues", "data", "rules"},
-              "in the scene");
+    checkKeys(
+        root, "",
+        {"format", "name", "canvas", "nodes", "clips", "transitions", "cues", "data", "rules"},
+        "in the scene");
     if (auto name = root.find("name"); name != root.end()) {
       if (name->is_string())
         scene_.name = name->get<std::string>();
@@ -142,6 +144,7 @@ class Loader {
       readChildren(*nodes, "/nodes", scene_.nodes);
     // After the nodes: tracks are checked against the nodes they animate.
     if (auto clips = root.find("clips"); clips != root.end()) readClips(*clips);
+    if (auto t = root.find("transitions"); t != root.end()) readTransitions(*t);
     if (auto cues = root.find("cues"); cues != root.end()) readCues(*cues);
     if (auto data = root.find("data"); data != root.end()) readData(*data);
     if (auto rules = root.find("rules"); rules != root.end()) readRules(*rules);
@@ -345,6 +348,201 @@ class Loader {
       }
       if (ok) scene_.cues.push_back(std::move(cue));
     }
+  }
+
+  // "transitions": [{"id", "from", "to", "type", "duration", "direction", "ease"}]
+  // A transition is a clip made here (cues start it by its id): from one
+  // shot (any node, usually a full-frame group) to another, which the scene
+  // keeps hidden ("visible": false) until then.
+  //   cut   the new shot replaces the old at once
+  //   mix   the new shot fades in over the old (a dissolve in linear light)
+  //   slide the new shot moves in from the side opposite `direction`, over the old
+  //   push  as slide, and the old shot moves out ahead of it
+  //   wipe  the new shot is uncovered by an edge travelling in `direction`
+  // "duration": seconds, or "12f" frames of the canvas rate (cut: one frame).
+  // The old shot is hidden when the transition ends.
+  void readTransitions(const json& array) {
+    if (!array.is_array()) {
+      issue("/transitions",
+            "expected an array of transitions [{\"id\": ..., \"from\": ..., \"to\": ..., "
+            "\"type\": \"mix\", \"duration\": 0.5}], found " +
+                describeJson(array));
+      return;
+    }
+    bool all = true;
+    for (size_t i = 0; i < array.size(); ++i) {
+      std::string pointer = "/transitions/" + std::to_string(i);
+      if (auto clip = readTransition(array[i], pointer)) {
+        scene_.clips.push_back(std::move(*clip));
+      } else {
+        all = false;
+      }
+    }
+    if (all) scene_.transitionsJson = array.dump();
+  }
+
+  std::optional<Clip> readTransition(const json& t, const std::string& pointer) {
+    if (!t.is_object()) {
+      issue(pointer,
+            "expected a transition object {\"id\": ..., \"from\": ..., \"to\": ..., "
+            "\"type\": ...}, found " +
+                describeJson(t));
+      return std::nullopt;
+    }
+    checkKeys(t, pointer, {"id", "from", "to", "type", "duration", "direction", "ease"},
+              "in a transition");
+    Clip clip;
+    clip.generated = true;
+    clip.jsonPointer = pointer;
+    bool ok = true;
+    auto id = t.find("id");
+    if (id == t.end() || !id->is_string() || !validId(id->get_ref<const std::string&>())) {
+      issue(pointer + "/id",
+            std::string(id == t.end() ? "missing \"id\"; " : "") +
+                "expected an id of 1 to 64 characters from A-Z a-z 0-9 _ . - (cues start the "
+                "transition by it)" +
+                (id == t.end() ? std::string() : ", found " + describeJson(*id)));
+      ok = false;
+    } else {
+      clip.id = id->get<std::string>();
+      auto [first, inserted] = clipIds_.emplace(clip.id, pointer);
+      if (!inserted) {
+        issue(pointer + "/id", "duplicate clip id " + jsonQuoted(clip.id) +
+                                   "; already used by the clip at " + first->second);
+        ok = false;
+      }
+    }
+    const Node* shots[2] = {nullptr, nullptr};
+    const char* roles[2] = {"from", "to"};
+    for (int k = 0; k < 2; ++k) {
+      auto it = t.find(roles[k]);
+      std::string kp = pointer + "/" + roles[k];
+      if (it == t.end()) {
+        issue(kp, std::string("missing \"") + roles[k] + "\" (the id of a node)");
+        ok = false;
+      } else if (!it->is_string() || !(shots[k] = scene_.findNode(it->get<std::string>()))) {
+        issue(kp, "expected the id of a node in the scene, found " + describeJson(*it));
+        ok = false;
+      }
+    }
+    if (shots[0] && shots[0] == shots[1]) {
+      issue(pointer + "/to",
+            "a transition goes from one node to another; \"from\" and \"to\" "
+            "are both " +
+                jsonQuoted(shots[0]->id));
+      ok = false;
+    }
+    static const char* const kTypes[] = {"cut", "mix", "slide", "push", "wipe"};
+    std::string type;
+    if (auto it = t.find("type"); it == t.end()) {
+      issue(pointer + "/type", "missing \"type\": cut, mix, slide, push or wipe");
+      ok = false;
+    } else if (!it->is_string() || std::find(std::begin(kTypes), std::end(kTypes),
+                                             it->get<std::string>()) == std::end(kTypes)) {
+      issue(pointer + "/type",
+            "expected cut, mix, slide, push or wipe, found " + describeJson(*it));
+      ok = false;
+    } else {
+      type = it->get<std::string>();
+    }
+    double frame = 1.0 / scene_.canvas.fps.toDouble();
+    double duration = frame;
+    if (auto it = t.find("duration"); it != t.end() && type != "cut") {
+      std::string error =
+          "expected seconds in (0, 600] or whole frames like \"12f\", found " + describeJson(*it);
+      if (it->is_number() && it->get<double>() > 0 && it->get<double>() <= 600) {
+        duration = it->get<double>();
+      } else if (it->is_string() && it->get_ref<const std::string&>().size() >= 2 &&
+                 it->get_ref<const std::string&>().back() == 'f') {
+        const std::string& text = it->get_ref<const std::string&>();
+        char* end = nullptr;
+        long frames = std::strtol(text.c_str(), &end, 10);
+        if (end == text.c_str() + text.size() - 1 && frames > 0 && frames * frame <= 600) {
+          duration = double(frames) * frame;
+        } else {
+          issue(pointer + "/duration", error);
+          ok = false;
+        }
+      } else {
+        issue(pointer + "/duration", error);
+        ok = false;
+      }
+    } else if (it == t.end() && type != "cut" && !type.empty()) {
+      issue(pointer + "/duration", "missing \"duration\" (seconds, or frames like \"12f\")");
+      ok = false;
+    }
+    Vec2 towards{-1, 0};  // the way the incoming shot (or the wipe's edge) travels
+    if (auto it = t.find("direction"); it != t.end()) {
+      static const std::pair<const char*, Vec2> kDirections[] = {
+          {"left", {-1, 0}}, {"right", {1, 0}}, {"up", {0, -1}}, {"down", {0, 1}}};
+      auto d = std::find_if(std::begin(kDirections), std::end(kDirections), [&](const auto& e) {
+        return it->is_string() && it->get<std::string>() == e.first;
+      });
+      if (d == std::end(kDirections)) {
+        issue(pointer + "/direction",
+              "expected left, right, up or down, found " + describeJson(*it));
+        ok = false;
+      } else {
+        towards = d->second;
+      }
+    }
+    Easing ease;
+    ease.curve = EaseCurve::InOutCubic;
+    if (auto it = t.find("ease"); it != t.end()) {
+      std::string error;
+      std::optional<Easing> e =
+          it->is_string() ? parseEasing(it->get<std::string>(), error) : std::nullopt;
+      if (!e) {
+        issue(pointer + "/ease",
+              "expected an easing such as \"in-out-cubic\" or "
+              "\"cubic-bezier(0.2,0.8,0.2,1)\", found " +
+                  describeJson(*it));
+        ok = false;
+      } else {
+        ease = *e;
+      }
+    }
+    if (!ok) return std::nullopt;
+
+    const Node& from = *shots[0];
+    const Node& to = *shots[1];
+    clip.duration = duration;
+    auto track = [&](const Node& n, Prop prop, std::vector<Keyframe> keys) {
+      clip.tracks.push_back(Track{n.id, prop, std::move(keys)});
+    };
+    auto key = [](double time, PropertyValue value, Easing e = {}) {
+      return Keyframe{time, std::move(value), e};
+    };
+    track(to, Prop::Visible, {key(0, true)});
+    track(from, Prop::Visible, {key(0, type != "cut"), key(duration, false)});
+    // Distances: the shot's box, or the canvas for a shot sized by it.
+    Vec2 size = to.getVec2(Prop::Size);
+    double w = size.x > 0 ? size.x : scene_.canvas.width;
+    double h = size.y > 0 ? size.y : scene_.canvas.height;
+    Vec2 travel{towards.x * scene_.canvas.width, towards.y * scene_.canvas.height};
+    if (type == "mix") {
+      track(to, Prop::Opacity, {key(0, 0.0, ease), key(duration, to.getFloat(Prop::Opacity))});
+    } else if (type == "slide" || type == "push") {
+      Vec2 base = to.getVec2(Prop::Position);
+      track(to, Prop::Position,
+            {key(0, Vec2{base.x - travel.x, base.y - travel.y}, ease), key(duration, base)});
+      if (type == "push") {
+        Vec2 old = from.getVec2(Prop::Position);
+        track(from, Prop::Position,
+              {key(0, old, ease), key(duration, Vec2{old.x + travel.x, old.y + travel.y})});
+      }
+    } else if (type == "wipe") {
+      // The new shot starts cropped away entirely on the side the edge comes
+      // from and ends as it was.
+      Insets base = to.getInsets(Prop::Crop);
+      Insets start = base;
+      if (towards.x < 0) start.left = w;
+      if (towards.x > 0) start.right = w;
+      if (towards.y < 0) start.top = h;
+      if (towards.y > 0) start.bottom = h;
+      track(to, Prop::Crop, {key(0, start, ease), key(duration, base)});
+    }
+    return clip;
   }
 
   // "clips": [{"id", "duration", "loop", "autoplay", "tracks": [{"node", "property", "keys"}]}]

@@ -96,11 +96,11 @@ std::string saveScene(const Scene& scene) {
   ojson nodes = ojson::array();
   for (const Node& node : scene.nodes) nodes.push_back(nodeToJson(node));
   root["nodes"] = std::move(nodes);
-  if (!scene.clips.empty()) {
-    ojson clips = ojson::array();
-    for (const Clip& clip : scene.clips) clips.push_back(clipToJson(clip));
-    root["clips"] = std::move(clips);
-  }
+  ojson clips = ojson::array();
+  for (const Clip& clip : scene.clips)
+    if (!clip.generated) clips.push_back(clipToJson(clip));
+  if (!clips.empty()) root["clips"] = std::move(clips);
+  if (!scene.transitionsJson.empty()) root["transitions"] = ojson::parse(scene.transitionsJson);
   if (!scene.cues.empty()) {
     ojson cues = ojson::array();
     for (const Cue& cue : scene.cues) cues.push_back(cueToJson(cue));

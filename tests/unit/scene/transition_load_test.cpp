@@ -1,0 +1,109 @@
+// Transitions are loaded into clips (cues start them by id): what each type
+// animates, durations in seconds or frames, and located errors.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "scene/animation.h"
+#include "scene_test_util.h"
+
+using namespace mq::scene;
+using namespace mq::scene::test;
+
+namespace {
+
+std::string shotsScene(const std::string& transitions, const std::string& cues = "[]") {
+  return R"({"format": "marquee.scene/1", "canvas": {"width": 1000, "height": 500, "fps": 25},
+  "nodes": [
+    {"id": "wide", "kind": "solid", "color": "#ff0000"},
+    {"id": "close", "kind": "solid", "color": "#0000ff", "visible": false, "opacity": 0.8}],
+  "transitions": )" +
+         transitions + R"(, "cues": )" + cues + "}";
+}
+
+SceneIssue onlyIssue(const std::string& text) {
+  auto error = parseError(text);
+  REQUIRE(error);
+  INFO(error->what());
+  REQUIRE(error->issues().size() == 1);
+  return error->issues()[0];
+}
+
+}  // namespace
+
+TEST_CASE("transitions: each type animates the two shots as it should", "[scene][transitions]") {
+  auto at = [](const std::string& transition, double t) {
+    Scene s = parseScene(shotsScene("[" + transition + "]", R"([{"time": 1, "start": "t"}])"),
+                         "/tmp/t.json");
+    return evaluateScene(s, t);
+  };
+  SECTION("cut: on the cue's frame, nothing before") {
+    std::string cut = R"({"id": "t", "from": "wide", "to": "close", "type": "cut"})";
+    CHECK(at(cut, 0.96).findNode("wide")->getBool(Prop::Visible));
+    CHECK_FALSE(at(cut, 0.96).findNode("close")->getBool(Prop::Visible));
+    CHECK_FALSE(at(cut, 1.0).findNode("wide")->getBool(Prop::Visible));
+    CHECK(at(cut, 1.0).findNode("close")->getBool(Prop::Visible));
+  }
+  SECTION("mix: the new shot fades in to its own opacity; the old one goes at the end") {
+    std::string mix =
+        R"({"id": "t", "from": "wide", "to": "close", "type": "mix", "duration": "10f", "ease": "linear"})";
+    Scene mid = at(mix, 1.2);  // 10 frames at 25 fps = 0.4 s
+    CHECK(mid.findNode("close")->getFloat(Prop::Opacity) == Approx(0.4));
+    CHECK(mid.findNode("wide")->getBool(Prop::Visible));
+    Scene end = at(mix, 1.44);  // the frame after the last
+    CHECK(end.findNode("close")->getFloat(Prop::Opacity) == Approx(0.8));
+    CHECK_FALSE(end.findNode("wide")->getBool(Prop::Visible));
+  }
+  SECTION("push left: in from the right by a canvas width, the old shot out to the left") {
+    std::string push =
+        R"({"id": "t", "from": "wide", "to": "close", "type": "push", "duration": 1, "ease": "linear"})";
+    Scene mid = at(push, 1.5);
+    CHECK(mid.findNode("close")->getVec2(Prop::Position).x == Approx(500));
+    CHECK(mid.findNode("wide")->getVec2(Prop::Position).x == Approx(-500));
+  }
+  SECTION("wipe down: the new shot is uncovered from the top") {
+    std::string wipe =
+        R"({"id": "t", "from": "wide", "to": "close", "type": "wipe", "duration": 1, "direction": "down", "ease": "linear"})";
+    CHECK(at(wipe, 1.0).findNode("close")->getInsets(Prop::Crop).bottom == Approx(500));
+    CHECK(at(wipe, 1.5).findNode("close")->getInsets(Prop::Crop).bottom == Approx(250));
+    CHECK(at(wipe, 2.0).findNode("close")->getInsets(Prop::Crop).bottom == Approx(0));
+  }
+}
+
+TEST_CASE("transitions: bad ones are located and explained", "[scene][transitions]") {
+  struct Case {
+    std::string transitions, pointer, message;
+  };
+  const Case cases[] = {
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "fade", "duration": 1})",
+       "/transitions/0/type", "expected cut, mix, slide, push or wipe, found \"fade\""},
+      {R"({"id": "t", "from": "wide", "to": "nobody", "type": "mix", "duration": 1})",
+       "/transitions/0/to", "expected the id of a node in the scene, found \"nobody\""},
+      {R"({"id": "t", "from": "wide", "to": "wide", "type": "mix", "duration": 1})",
+       "/transitions/0/to", "a transition goes from one node to another"},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "mix"})", "/transitions/0/duration",
+       "missing \"duration\""},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "mix", "duration": "1.5f"})",
+       "/transitions/0/duration", "expected seconds in (0, 600] or whole frames like \"12f\""},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "mix", "duration": 0})",
+       "/transitions/0/duration", "expected seconds in (0, 600]"},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "slide", "duration": 1, "direction": "north"})",
+       "/transitions/0/direction", "expected left, right, up or down, found \"north\""},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "mix", "duration": 1, "ease": "wobbly"})",
+       "/transitions/0/ease", "expected an easing such as"},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "cut", "stinger": "x"})",
+       "/transitions/0/stinger", "unknown key \"stinger\" in a transition"},
+      {R"({"from": "wide", "to": "close", "type": "cut"})", "/transitions/0/id", "missing \"id\""},
+  };
+  for (const Case& c : cases) {
+    std::string text = shotsScene("[" + c.transitions + "]");
+    INFO(text);
+    SceneIssue i = onlyIssue(text);
+    CHECK(i.pointer == c.pointer);
+    CHECK(i.message.find(c.message) == 0);
+  }
+  // Transition ids share the clips' namespace: a cue starting an unknown one is caught.
+  SceneIssue i =
+      onlyIssue(shotsScene(R"([{"id": "t", "from": "wide", "to": "close", "type": "cut"}])",
+                           R"([{"time": 1, "start": "u"}])"));
+  CHECK(i.pointer == "/cues/0/start");
+}
