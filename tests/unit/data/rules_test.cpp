@@ -143,7 +143,8 @@ TEST_CASE("rules: parse errors name the rule and what was expected", "[data]") {
   CHECK(rulesError(R"([{"id": "a", "when": "v > 1"}])") ==
         "/rules/0/do: missing (the action to hand back on firing)");
   CHECK(rulesError(R"([{"id": "a", "when": "v => 1", "do": 1}])") ==
-        "/rules/0/when: missing an operator (>=, >, <=, <, ==, !=) after \"v\" in \"v => 1\" "
+        "/rules/0/when: missing an operator (>=, >, <=, <, ==, !=, increases) after \"v\" in \"v "
+        "=> 1\" "
         "(expected \"<name> <op> <value>\" like \"viewers >= 50000\")");
   CHECK(rulesError(R"([{"id": "a", "when": "v >= lots", "do": 1}])")
             .rfind("/rules/0/when: \"lots\" is not a number in \"v >= lots\"", 0) == 0);
