@@ -95,7 +95,12 @@ TEST_CASE("sample show creator-variety-hour: pinned card, comment ticker", "[gpu
 }
 
 TEST_CASE("sample show warehouse-tour: POV camera, order counter, goal", "[gpu][golden][shows]") {
-  checkShow("warehouse-tour", 1.0);
+  SECTION("scene data: 3,820 orders") {
+    checkShow("warehouse-tour", 1.0);
+  }
+  SECTION("sample feed at 12 s: 5,520 orders, goal reached, texts switched by bindings") {
+    checkShow("warehouse-tour", 12.0, "warehouse-tour.jsonl");
+  }
 }
 
 // 1.5 s: step 1 is in; 11 s: step 2.
