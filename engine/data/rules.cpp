@@ -53,6 +53,8 @@ bool rearms(const Rule& rule, const Value& v) {
       return std::abs(*n - t) > h;
     case Condition::Op::Ne:
       return std::abs(*n - t) <= h;
+    case Condition::Op::Increases:
+      return true;
   }
   return false;
 }
@@ -73,6 +75,10 @@ Condition Condition::parse(std::string_view expression, std::string_view where) 
   if (c.name.empty()) throw fail("missing the data name");
   if (!isValidName(c.name)) throw fail("\"" + c.name + "\" is not a valid data name");
   s = trim(s.substr(nameEnd));
+  if (s == "increases") {
+    c.op = Op::Increases;
+    return c;
+  }
 
   static constexpr std::pair<std::string_view, Op> ops[] = {
       {">=", Op::Ge}, {"<=", Op::Le}, {"==", Op::Eq}, {"!=", Op::Ne}, {">", Op::Gt}, {"<", Op::Lt}};
@@ -85,7 +91,9 @@ Condition Condition::parse(std::string_view expression, std::string_view where) 
       break;
     }
   }
-  if (!found) throw fail("missing an operator (>=, >, <=, <, ==, !=) after \"" + c.name + "\"");
+  if (!found) {
+    throw fail("missing an operator (>=, >, <=, <, ==, !=, increases) after \"" + c.name + "\"");
+  }
   s = trim(s);
   if (s.empty()) throw fail("missing the value to compare with");
   if (s.front() == '"') {
@@ -106,6 +114,7 @@ Condition Condition::parse(std::string_view expression, std::string_view where) 
 }
 
 std::optional<bool> Condition::test(const Value& v) const {
+  if (op == Op::Increases) return std::nullopt;  // needs the previous value: RuleSet::evaluate
   if (text) {
     if (!v.isString()) return std::nullopt;
     return op == Op::Eq ? v.string() == *text : v.string() != *text;
@@ -126,6 +135,8 @@ std::optional<bool> Condition::test(const Value& v) const {
       return *n == t;
     case Op::Ne:
       return *n != t;
+    case Op::Increases:
+      break;
   }
   return std::nullopt;
 }
@@ -169,6 +180,9 @@ Rule Rule::parse(const json& j, std::string_view pointer) {
       throw UserError(p + "/hysteresis: expected a number >= 0, got " + brief(h));
     }
     rule.hysteresis = h.get<double>();
+    if (rule.when.op == Condition::Op::Increases && rule.hysteresis > 0) {
+      throw UserError(p + "/hysteresis: \"increases\" fires on every rise and has no margin");
+    }
     if (rule.when.text && rule.hysteresis > 0) {
       throw UserError(p +
                       "/hysteresis: only numeric conditions have a margin (\"when\" compares "
@@ -207,6 +221,16 @@ std::vector<FiredRule> RuleSet::evaluate(const DataStore& store) {
     if (rule.once && state.fired > 0) continue;
     std::optional<Value> v = store.get(rule.when.name);
     if (!v) continue;
+    if (rule.when.op == Condition::Op::Increases) {
+      std::optional<double> n = numericView(*v);
+      if (!n || std::isnan(*n)) continue;
+      if (state.previous && *n > *state.previous) {
+        ++state.fired;
+        fired.push_back({rule.id, rule.action, *v});
+      }
+      state.previous = *n;
+      continue;
+    }
     if (state.armed) {
       std::optional<bool> result = rule.when.test(*v);
       if (result && *result) {

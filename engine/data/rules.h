@@ -4,7 +4,10 @@
 //   {"id": "drop", "when": "viewers >= 50000", "once": true, "hysteresis": 500,
 //    "do": {"start": "drop_colorway", "for": 180}}
 // - "when": "<name> <op> <number>" with op one of >= > <= < == !=; == and !=
-//   also take a quoted string ("status == \"live\"").
+//   also take a quoted string ("status == \"live\""). Or "<name> increases":
+//   fires on every frame whose number is above the one the previous frame saw
+//   (a sales counter going up: one sound per sale); the first value seen only
+//   sets the baseline, and there is no hysteresis.
 // - "do": any JSON, handed back untouched when the rule fires.
 // - "once" (default false): fires at most once per show (until reset()).
 // - "hysteresis" (number >= 0, default 0; numeric conditions only): a rule
@@ -29,7 +32,7 @@
 namespace mq::data {
 
 struct Condition {
-  enum class Op { Ge, Gt, Le, Lt, Eq, Ne };
+  enum class Op { Ge, Gt, Le, Lt, Eq, Ne, Increases };
   std::string name;
   Op op = Op::Ge;
   std::optional<double> number;  // one of number / text
@@ -79,6 +82,7 @@ class RuleSet {
   struct State {
     bool armed = true;
     int fired = 0;
+    std::optional<double> previous;  // "increases": the number the last frame saw
   };
   std::size_t indexOf(std::string_view id) const;
 

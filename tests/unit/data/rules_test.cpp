@@ -143,7 +143,8 @@ TEST_CASE("rules: parse errors name the rule and what was expected", "[data]") {
   CHECK(rulesError(R"([{"id": "a", "when": "v > 1"}])") ==
         "/rules/0/do: missing (the action to hand back on firing)");
   CHECK(rulesError(R"([{"id": "a", "when": "v => 1", "do": 1}])") ==
-        "/rules/0/when: missing an operator (>=, >, <=, <, ==, !=) after \"v\" in \"v => 1\" "
+        "/rules/0/when: missing an operator (>=, >, <=, <, ==, !=, increases) after \"v\" in \"v "
+        "=> 1\" "
         "(expected \"<name> <op> <value>\" like \"viewers >= 50000\")");
   CHECK(rulesError(R"([{"id": "a", "when": "v >= lots", "do": 1}])")
             .rfind("/rules/0/when: \"lots\" is not a number in \"v >= lots\"", 0) == 0);
@@ -164,4 +165,16 @@ TEST_CASE("rules: parse errors name the rule and what was expected", "[data]") {
   CHECK(rulesError(
             R"([{"id": "a", "when": "v > 1", "do": 1}, {"id": "a", "when": "v > 2", "do": 2}])") ==
         "/rules/1/id: \"a\" is already used by another rule");
+}
+
+TEST_CASE("rules: \"increases\" fires on every rise, not on the first value", "[data]") {
+  RuleSet set = rules(R"([{"id": "sale", "when": "viewers increases", "do": {"play": "sfx"}}])");
+  DataStore store;
+  // The first value is the baseline; equal and falling values do not fire.
+  CHECK(firingFrames(set, store, {3, 3, 4, 4, 6, 5, 5, 7}) == std::vector<int>{2, 4, 7});
+  CHECK(set.fireCount("sale") == 3);
+  CHECK(rulesError(R"([{"id": "s", "when": "viewers increases", "hysteresis": 1, "do": {}}])")
+            .find("/rules/0/hysteresis") != std::string::npos);
+  CHECK(rulesError(R"([{"id": "s", "when": "viewers grows", "do": {}}])").find("increases") !=
+        std::string::npos);
 }
