@@ -171,6 +171,9 @@ class Compositor : private TextureProvider {
   TextureInfo text(const scene::Node& node, double pixelsPerUnit) override;
   TextureInfo gradient(const scene::Node& node) override;
   std::optional<TextureInfo> video(const scene::Node& node) override;
+  TextureInfo mask(const scene::Node& node) override;
+  // An image file named by `property` of `node` (cached by path).
+  TextureInfo imageFile(const scene::Node& node, scene::Prop property);
   void recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload& upload);
   TextureInfo addTexture(const std::string& key, const TextureData& data, TextureInfo info);
   void loadTextures(const std::vector<scene::Node>& nodes);
