@@ -151,3 +151,55 @@ TEST_CASE("masks: luminance levels and alpha become coverage, inverted on reques
   CHECK(int(disc.at(128, 128)[0]) == 255);
   CHECK(int(disc.at(4, 4)[0]) == 0);
 }
+
+// A video picture that covers whole tiles alone would take the copy fast path
+// (texels copied as they are); keyed, it must not: the screen half has to
+// show the backdrop. 4:2:0 planar, BT.601 limited range (untagged, under 720
+// lines): left half studio green, right half mid grey.
+TEST_CASE("chroma key on a video layer: full-tile pictures are keyed, not copied",
+          "[gpu][keying][video]") {
+  constexpr int w = 128, h = 64;
+  std::vector<uint8_t> luma(size_t(w) * h), cb(size_t(w / 2) * (h / 2)), cr(cb.size());
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) luma[size_t(y) * w + x] = x < w / 2 ? 120 : 126;
+  for (int y = 0; y < h / 2; ++y) {
+    for (int x = 0; x < w / 2; ++x) {
+      bool green = x < w / 4;
+      cb[size_t(y) * (w / 2) + x] = green ? 78 : 128;
+      cr[size_t(y) * (w / 2) + x] = green ? 72 : 128;
+    }
+  }
+  media::VideoFrame frame;
+  media::PictureFormat& f = frame.format;
+  f.width = w;
+  f.height = h;
+  f.layout = media::PlaneLayout::Planar;
+  f.chromaShiftX = f.chromaShiftY = 1;
+  frame.data[0] = luma.data();
+  frame.data[1] = cb.data();
+  frame.data[2] = cr.data();
+  frame.linesize[0] = w;
+  frame.linesize[1] = frame.linesize[2] = w / 2;
+  frame.planeRows[0] = h;
+  frame.planeRows[1] = frame.planeRows[2] = h / 2;
+  frame.serial = 1;
+  render::VideoFrames videos;
+  videos.emplace("camera", frame);
+
+  scene::Node n = scene::makeNode(scene::NodeKind::Video, "camera");
+  n.values[size_t(scene::Prop::Url)] = std::string("builtin:camera");
+  n.values[size_t(scene::Prop::Size)] = scene::Vec2{double(w), double(h)};
+  const scene::Color backdrop{200, 30, 30, 255};
+  scene::Scene s = oneToOne(w, h, backdrop, n);
+  Image plain = test::render(s, 0, 0, 0, videos);
+  s.nodes[0].values[size_t(scene::Prop::Key)] = int64_t(scene::Key::Chroma);
+  Image keyed = test::render(s, 0, 0, 0, videos);
+  const uint8_t back[4] = {200, 30, 30, 255};
+  // Unkeyed: the green shows (green dominates); keyed: the backdrop does.
+  const uint8_t* g = plain.at(16, 40);
+  INFO("unkeyed screen pixel " << int(g[0]) << "," << int(g[1]) << "," << int(g[2]));
+  CHECK(int(g[1]) > std::max(g[0], g[2]) + 40);
+  CHECK(maxChannelDiff(keyed.at(16, 40), back) <= 1);
+  // The grey half is kept as it was.
+  CHECK(maxChannelDiff(keyed.at(100, 40), plain.at(100, 40)) <= 1);
+}
