@@ -33,6 +33,8 @@ layout(constant_id = 4) const bool kBlendModes = true;   // some layer blends ot
 layout(constant_id = 5) const bool kFiltered = true;     // some texture is not texel-for-pixel
 layout(constant_id = 6) const bool kCopy = false;        // the tile is one opaque image (1:1, or a scaled video)
 layout(constant_id = 7) const bool kGradient = true;     // gradients of up to 4 stops, computed
+layout(constant_id = 8) const bool kKey = true;          // some layer is chroma or luma keyed
+layout(constant_id = 9) const bool kMask = true;         // some layer has a mask image
 
 const uint kKindSolid = 0u;
 const uint kKindLinear = 1u;
@@ -46,6 +48,12 @@ const uint kBlendScreen = 3u;
 
 const uint kFlagShadowFromAlpha = 1u;
 const uint kFlagAnalyticStops = 4u;  // gradient from `stops`, not a ramp texture
+const uint kFlagChromaKey = 8u;
+const uint kFlagLumaKey = 16u;
+const uint kFlagKeyInvert = 32u;
+const uint kFlagMask = 64u;
+const uint kFlagMaskLuminance = 128u;  // the mask's luminance, not its alpha
+const uint kFlagMaskInvert = 256u;
 const uint kEntryInterior = 0x80000000u;  // tileLayers entry: the tile lies inside the layer's
                                           // interior (no edge, corner or border in it)
 
@@ -66,6 +74,10 @@ struct Layer {
   vec4 stopOffsets;   // up to 4 stops, ascending; unused ones repeat the last
   vec4 stops[4];      // linear premultiplied colours
   uvec4 info;         // kind, blend, flags, unused
+  vec4 key;           // chroma: key Cb, Cr, similarity, softness; luma: threshold, -, -, softness
+  vec4 keySpill;      // one-hot of the channel spill suppression clips (xyz), strength (w)
+  vec4 maskMap;       // like contentMap, for the mask image
+  vec4 maskRect;
 };
 
 struct Tile {
@@ -125,6 +137,15 @@ Layer loadLayer(uint li) {
     l.shadowMap = layers[li].shadowMap;
     l.shadowRect = layers[li].shadowRect;
   }
+  l.key = l.keySpill = l.maskMap = l.maskRect = vec4(0.0);
+  if (kKey) {
+    l.key = layers[li].key;
+    l.keySpill = layers[li].keySpill;
+  }
+  if (kMask) {
+    l.maskMap = layers[li].maskMap;
+    l.maskRect = layers[li].maskRect;
+  }
   return l;
 }
 
@@ -149,6 +170,53 @@ vec4 sampleRect(vec2 texel, vec4 rect) {
   return textureLod(atlas, t * pc.atlasInvSize, 0.0);
 }
 
+vec3 linearToSrgb(vec3 c);
+
+// Keys a texel (linear premultiplied) of a keyed layer; others pass unchanged.
+// The matte is computed on the gamma-encoded picture, as video keyers work on
+// Y'CbCr: chroma key by the distance of the texel's BT.709 Cb,Cr from the key
+// colour's (so the screen's shading, which changes Y', not Cb,Cr, keys
+// evenly), luma key by Y'. Past the similarity (threshold) the matte rises
+// smoothly to 1 over `softness`. Spill suppression clips the key colour's
+// strongest channel to the largest of the other two; that clip commutes with
+// the sRGB curve and with premultiplying, so it is done on the texel as is.
+vec4 keyTexel(in Layer L, vec4 c) {
+  uint flags = L.info.z;
+  vec3 encoded = linearToSrgb(c.rgb / max(c.a, 1e-6));
+  float y = dot(encoded, vec3(0.2126, 0.7152, 0.0722));
+  vec2 cbcr = vec2((encoded.b - y) / 1.8556, (encoded.r - y) / 1.5748);
+  bool luma = (flags & kFlagLumaKey) != 0u;
+  bool invert = (flags & kFlagKeyInvert) != 0u;
+  float d = luma ? y : distance(cbcr, L.key.xy);
+  float edge = luma ? L.key.x : L.key.z;
+  float soft = L.key.w;
+  float t = soft > 0.0 ? clamp((d - edge) / soft, 0.0, 1.0) : (d > edge ? 1.0 : 0.0);
+  float matte = t * t * (3.0 - 2.0 * t);
+  matte = invert ? 1.0 - matte : matte;
+  vec3 channel = L.keySpill.xyz;
+  vec3 others = c.rgb * (1.0 - channel);
+  float excess = max(dot(c.rgb, channel) - max(others.r, max(others.g, others.b)), 0.0);
+  float spill = luma || invert ? 0.0 : L.keySpill.w * excess;
+  vec4 keyed = vec4(c.rgb - channel * spill, c.a) * matte;
+  return (flags & (kFlagChromaKey | kFlagLumaKey)) != 0u ? keyed : c;
+}
+
+// How much of the layer its mask keeps at `local` (1 without a mask). The
+// mask is stretched over the box; outside it the edge texels repeat.
+float maskAt(in Layer L, vec2 local) {
+  uint flags = L.info.z;
+  vec2 texel = local * L.maskMap.xy + L.maskMap.zw;
+  vec2 t = L.maskRect.xy + clamp(texel, vec2(0.5), L.maskRect.zw - 0.5);
+  vec4 m = textureLod(atlas, t * pc.atlasInvSize, 0.0);
+  // Luminance as the file holds it (sRGB-encoded: a grey of level 128 keeps
+  // half), times the mask's alpha.
+  float yl = clamp(dot(m.rgb, vec3(0.2126, 0.7152, 0.0722)) / max(m.a, 1e-6), 0.0, 1.0);
+  float luminance = (yl <= 0.0031308 ? yl * 12.92 : 1.055 * pow(yl, 1.0 / 2.4) - 0.055) * m.a;
+  float v = (flags & kFlagMaskLuminance) != 0u ? luminance : m.a;
+  v = (flags & kFlagMaskInvert) != 0u ? 1.0 - v : v;
+  return (flags & kFlagMask) != 0u ? v : 1.0;
+}
+
 vec4 content(in Layer L, vec2 local) {
   if (!kTextured && !kGradient) return L.fill;
   uint kind = L.info.x;
@@ -169,6 +237,7 @@ vec4 content(in Layer L, vec2 local) {
       // one texel into the gutter keeps outside points transparent.
       sampled = texelFetch(atlas, ivec2(floor(L.contentRect.xy + clamp(texel, vec2(-1.0), L.contentRect.zw))), 0);
     }
+    if (kKey) sampled = keyTexel(L, sampled);
     c = kind == kKindSolid ? L.fill : sampled;
   }
   if (kGradient) {
@@ -202,6 +271,7 @@ vec4 shadeLayer(in Layer L, bool interior, vec2 p) {
     vec4 edged = colour * inner + (L.border + colour * (1.0 - L.border.a)) * (coverage - inner);
     colour = interior ? colour : edged;
   }
+  if (kMask) colour *= maskAt(L, local);
   if (kShadow) {
     vec2 shadowLocal = local - L.shadowOffset.xy;
     float sd = roundBoxSdf(shadowLocal - centre, halfSize, radius);
@@ -210,9 +280,11 @@ vec4 shadeLayer(in Layer L, bool interior, vec2 p) {
                           : clamp(0.5 - sd / pix, 0.0, 1.0);
     if (kShadowAlpha) {
       // A coarse mip level is a box-filtered copy: bilinear on it is a soft blur.
-      float alpha = sampleRect(shadowLocal * L.shadowMap.xy + L.shadowMap.zw, L.shadowRect).a;
+      vec4 texel = sampleRect(shadowLocal * L.shadowMap.xy + L.shadowMap.zw, L.shadowRect);
+      float alpha = kKey ? keyTexel(L, texel).a : texel.a;
       a *= (L.info.z & kFlagShadowFromAlpha) != 0u ? alpha : 1.0;
     }
+    if (kMask) a *= maskAt(L, shadowLocal);  // the mask's shape, unblurred
     colour += L.shadow * (a * (1.0 - colour.a));
   }
   return colour * L.shape.w;

@@ -35,9 +35,8 @@ std::vector<scene::SceneIssue> checkFonts(const scene::Scene& scene) {
 
 std::vector<scene::SceneIssue> checkImages(const scene::Scene& scene) {
   std::vector<scene::SceneIssue> issues;
-  forEachNode(scene.nodes, [&](const scene::Node& n) {
-    if (n.kind != scene::NodeKind::Image) return;
-    auto file = scene.resolve(n.getString(scene::Prop::Source));
+  auto check = [&](const scene::Node& n, scene::Prop property) {
+    auto file = scene.resolve(n.getString(property));
     int w = 0, h = 0, channels = 0;
     if (stbi_uc* pixels = stbi_load(file.c_str(), &w, &h, &channels, 4)) {
       stbi_image_free(pixels);
@@ -45,8 +44,12 @@ std::vector<scene::SceneIssue> checkImages(const scene::Scene& scene) {
     }
     const char* why = stbi_failure_reason();
     issues.push_back(
-        scene::issueAt(scene, n.jsonPointer + "/source",
+        scene::issueAt(scene, n.jsonPointer + "/" + scene::property(property).name,
                        "cannot decode image " + file.string() + ": " + (why ? why : "unknown")));
+  };
+  forEachNode(scene.nodes, [&](const scene::Node& n) {
+    if (n.kind == scene::NodeKind::Image) check(n, scene::Prop::Source);
+    if (!n.getString(scene::Prop::Mask).empty()) check(n, scene::Prop::Mask);
   });
   return issues;
 }

@@ -11,8 +11,8 @@ namespace mq::render {
 
 // Every text node's font resolves (file or fontconfig family).
 std::vector<scene::SceneIssue> checkFonts(const scene::Scene& scene);
-// Every image node's source decodes completely (a header check passes a
-// truncated PNG; rendering would not).
+// Every image node's source, and every mask image, decodes completely (a
+// header check passes a truncated PNG; rendering would not).
 std::vector<scene::SceneIssue> checkImages(const scene::Scene& scene);
 
 }  // namespace mq::render

@@ -35,13 +35,13 @@ constexpr VkBufferUsageFlags kOutputBufferUsage = VK_BUFFER_USAGE_STORAGE_BUFFER
                                                   VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                                   VK_BUFFER_USAGE_TRANSFER_DST_BIT;
 
-// Shader features a tile class is compiled for (specialisation constants 0..7
+// Shader features a tile class is compiled for (specialisation constants 0..9
 // of shaders/composite.glsl, in bit order).
 constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
                    kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
                    kFeatureCopy = 64,  // alone (or with Filtered, for a video): one opaque image
-    kFeatureGradient = 128;
-constexpr uint32_t kFeatureClasses = 256;
+    kFeatureGradient = 128, kFeatureKey = 256, kFeatureMask = 512;
+constexpr uint32_t kFeatureClasses = 1024;
 
 struct PushConstants {
   float background[4];
@@ -80,6 +80,8 @@ uint32_t layerFeatures(const GpuLayer& g, bool shadow = true) {
     if (g.info[2] & kFlagShadowFromAlpha) f |= kFeatureShadowAlpha | kFeatureTextured;
   }
   if (g.info[1] != 0) f |= kFeatureBlendModes;
+  if (g.info[2] & (kFlagChromaKey | kFlagLumaKey)) f |= kFeatureKey;
+  if (g.info[2] & kFlagMask) f |= kFeatureMask;
   return f;
 }
 
@@ -176,6 +178,7 @@ Compositor::~Compositor() {
 void Compositor::loadTextures(const std::vector<Node>& nodes) {
   for (const Node& n : nodes) {
     if (n.kind == scene::NodeKind::Image) image(n);
+    if (!n.getString(Prop::Mask).empty()) mask(n);
     if (usesRampTexture(n)) gradient(n);
     loadTextures(n.children);
   }
@@ -196,14 +199,23 @@ TextureInfo Compositor::addTexture(const std::string& key, const TextureData& da
 }
 
 TextureInfo Compositor::image(const Node& node) {
-  std::filesystem::path file = scene_.resolve(node.getString(Prop::Source));
+  return imageFile(node, Prop::Source);
+}
+
+TextureInfo Compositor::mask(const Node& node) {
+  return imageFile(node, Prop::Mask);
+}
+
+TextureInfo Compositor::imageFile(const Node& node, Prop property) {
+  std::filesystem::path file = scene_.resolve(node.getString(property));
   std::string key = "image:" + file.string();
   if (auto it = textureIds_.find(key); it != textureIds_.end()) return textures_[it->second].info;
   TextureData data;
   try {
     data = loadImageTexture(file);
   } catch (const UserError& e) {
-    throw scene::SceneError({scene::issueAt(scene_, node.jsonPointer + "/source", e.what())});
+    throw scene::SceneError({scene::issueAt(
+        scene_, node.jsonPointer + "/" + scene::property(property).name, e.what())});
   }
   TextureInfo info;
   info.naturalWidth = data.width;
@@ -458,11 +470,12 @@ const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t feature
                                                    : "composite_linear.comp";
     std::string name = std::string(shader) + "#" + std::to_string(features);
     p = device_.shared<gpu::ComputePipeline>(name, [&] {
-      const uint32_t spec[8] = {
+      const uint32_t spec[10] = {
           (features & kFeatureTextured) != 0,    (features & kFeatureShadow) != 0,
           (features & kFeatureShadowAlpha) != 0, (features & kFeatureEdges) != 0,
           (features & kFeatureBlendModes) != 0,  (features & kFeatureFiltered) != 0,
-          (features & kFeatureCopy) != 0,        (features & kFeatureGradient) != 0};
+          (features & kFeatureCopy) != 0,        (features & kFeatureGradient) != 0,
+          (features & kFeatureKey) != 0,         (features & kFeatureMask) != 0};
       return new gpu::ComputePipeline(device_, shaders::code(shader),
                                       compositeBindings(target == Target::Group),
                                       sizeof(PushConstants), name.c_str(), spec);
@@ -474,6 +487,16 @@ const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t feature
 // Picks the mip levels the layer samples and maps its uv onto their atlas rectangles.
 GpuLayer Compositor::resolve(const DrawLayer& l, const std::vector<AtlasRect>& groupRects) const {
   GpuLayer g = l.gpu;
+  if (g.info[2] & kFlagMask) {
+    // Mask images never change after upload: their rectangle is all the
+    // tile-reuse key needs.
+    const std::vector<AtlasRect>& levels = textures_.at(l.maskTexture).levels;
+    size_t level = std::min(levels.size() - 1, size_t(std::max(0.0, std::round(l.maskLod))));
+    const AtlasRect& r = levels[level];
+    g.maskRect = rectOf(r);
+    g.maskMap = {float(l.maskUvMap[0] * r.width), float(l.maskUvMap[1] * r.height),
+                 float(l.maskUvMap[2] * r.width), float(l.maskUvMap[3] * r.height)};
+  }
   if (l.source == DrawLayer::Source::None) return g;
   const std::vector<AtlasRect>* levels = nullptr;
   std::vector<AtlasRect> single;

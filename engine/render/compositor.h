@@ -180,6 +180,9 @@ class Compositor : private TextureProvider {
   TextureInfo text(const scene::Node& node, double pixelsPerUnit) override;
   TextureInfo gradient(const scene::Node& node) override;
   std::optional<TextureInfo> video(const scene::Node& node) override;
+  TextureInfo mask(const scene::Node& node) override;
+  // An image file named by `property` of `node` (cached by path).
+  TextureInfo imageFile(const scene::Node& node, scene::Prop property);
   void recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload& upload);
   // The part of a video node's picture its box shows.
   static PictureRegion visibleRegion(const scene::Node& node, const media::PictureFormat& format);

@@ -50,7 +50,40 @@ bool isIsolatedGroup(const Node& n) {
   return n.getFloat(Prop::Opacity) < 1.0 ||
          n.getEnum<scene::Blend>(Prop::Blend) != scene::Blend::Normal || c.left > 0 || c.top > 0 ||
          c.right > 0 || c.bottom > 0 || n.getFloat(Prop::CornerRadius) > 0 ||
-         n.getFloat(Prop::BorderWidth) > 0 || n.getColor(Prop::ShadowColor).a > 0;
+         n.getFloat(Prop::BorderWidth) > 0 || n.getColor(Prop::ShadowColor).a > 0 ||
+         !n.getString(Prop::Mask).empty();
+}
+
+// BT.709 Cb and Cr (each in [-0.5, 0.5]) of an sRGB-encoded colour: keying
+// compares chroma of the gamma-encoded values, as video keyers do on Y'CbCr.
+std::array<float, 2> chromaOf(scene::Color c) {
+  double r = c.r / 255.0, g = c.g / 255.0, b = c.b / 255.0;
+  double y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return {float((b - y) / 1.8556), float((r - y) / 1.5748)};
+}
+
+// Keying parameters of an image or video layer (GpuLayer::key, keySpill);
+// the flags it needs, 0 for none.
+uint32_t keyParameters(const Node& n, GpuLayer& g) {
+  if (n.kind != NodeKind::Image && n.kind != NodeKind::Video) return 0;
+  const auto key = n.getEnum<scene::Key>(Prop::Key);
+  if (key == scene::Key::None) return 0;
+  float softness = float(n.getFloat(Prop::KeySoftness));
+  uint32_t flags = n.getBool(Prop::KeyInvert) ? kFlagKeyInvert : 0u;
+  if (key == scene::Key::Luma) {
+    g.key = {float(n.getFloat(Prop::KeyThreshold)), 0.f, 0.f, softness};
+    return flags | kFlagLumaKey;
+  }
+  scene::Color c = n.getColor(Prop::KeyColor);
+  std::array<float, 2> cbcr = chromaOf(c);
+  g.key = {cbcr[0], cbcr[1], float(n.getFloat(Prop::KeySimilarity)), softness};
+  // Spill is clipped in the key colour's strongest channel (green for a green
+  // screen): clipping commutes with the sRGB curve and with premultiplying,
+  // so the shader does it on linear premultiplied texels as it gets them.
+  int channel = c.g >= c.r && c.g >= c.b ? 1 : c.b >= c.r ? 2 : 0;
+  g.keySpill = {0.f, 0.f, 0.f, float(n.getFloat(Prop::KeySpill))};
+  g.keySpill[size_t(channel)] = 1.f;
+  return flags | kFlagChromaKey;
 }
 
 class Builder {
@@ -330,6 +363,25 @@ class Builder {
         flags |= kFlagShadowFromAlpha;
       }
     }
+    // Keying and masks make the layer partly transparent; a keyed layer's
+    // shadow follows the keyed alpha.
+    uint32_t keyFlags = kind == kKindTexture ? keyParameters(n, g) : 0u;
+    if (keyFlags) flags |= keyFlags | kFlagShadowFromAlpha;
+    if (!n.getString(Prop::Mask).empty()) {
+      TextureInfo mask = textures_.mask(n);
+      flags |= kFlagMask;
+      if (n.getEnum<scene::MaskMode>(Prop::MaskMode) == scene::MaskMode::Luminance)
+        flags |= kFlagMaskLuminance;
+      if (n.getBool(Prop::MaskInvert)) flags |= kFlagMaskInvert;
+      // Stretched over the uncropped box, whatever the content's fit.
+      out.maskTexture = mask.id;
+      out.maskUvMap = {1 / size.x, 1 / size.y, 0, 0};
+      double tx = mask.width / size.x, ty = mask.height / size.y;
+      double fx = std::hypot(inv[0][0] * tx, inv[0][1] * ty);
+      double fy = std::hypot(inv[1][0] * tx, inv[1][1] * ty);
+      out.maskLod = std::max(0.0, std::log2(std::max(fx, fy)));
+    }
+    bool cutOut = (flags & (kFlagChromaKey | kFlagLumaKey | kFlagMask)) != 0;
     g.info = {kind, uint32_t(n.getEnum<scene::Blend>(Prop::Blend)), flags, 0u};
 
     // Output-space bounds: the box, plus the shadow's reach.
@@ -355,7 +407,7 @@ class Builder {
     out.bounds[2] = std::min(out.bounds[2], float(target.width));
     out.bounds[3] = std::min(out.bounds[3], float(target.height));
 
-    out.opaque = opaqueContent && opacity >= 1.0 &&
+    out.opaque = opaqueContent && !cutOut && opacity >= 1.0 &&
                  n.getEnum<scene::Blend>(Prop::Blend) == scene::Blend::Normal;
     // Half a pixel inside the (rounded) edge, and past the border, coverage is
     // exactly 1 and the border does not reach (see shadeLayer): the box

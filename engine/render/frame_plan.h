@@ -21,8 +21,13 @@ struct GpuLayer {
   std::array<float, 4> stopOffsets;           // up to kMaxAnalyticStops, ascending
   std::array<std::array<float, 4>, 4> stops;  // linear premultiplied
   std::array<uint32_t, 4> info;               // kind, blend, flags, unused
+  // Keying (kFlagChromaKey / kFlagLumaKey): chroma: key Cb, Cr, similarity,
+  // softness; luma: threshold in x, softness in w. keySpill: one-hot of the
+  // channel spill suppression clips (xyz), its strength (w).
+  std::array<float, 4> key, keySpill;
+  std::array<float, 4> maskMap, maskRect;  // kFlagMask: like contentMap/Rect; by the compositor
 };
-static_assert(sizeof(GpuLayer) == 304);
+static_assert(sizeof(GpuLayer) == 368);
 
 // Gradients with at most this many stops are computed in the shader; longer
 // ones sample a ramp texture.
@@ -39,6 +44,12 @@ enum GpuLayerFlags : uint32_t {
   kFlagShadowFromAlpha = 1,
   kFlagPixelAligned = 2,
   kFlagAnalyticStops = 4,
+  kFlagChromaKey = 8,
+  kFlagLumaKey = 16,
+  kFlagKeyInvert = 32,
+  kFlagMask = 64,
+  kFlagMaskLuminance = 128,
+  kFlagMaskInvert = 256,
 };
 
 // What a texture-backed layer samples, as the texture provider reports it.
@@ -63,6 +74,8 @@ class TextureProvider {
   // The picture a video node shows this frame; nullopt: it has none, so its
   // slate is drawn instead.
   virtual std::optional<TextureInfo> video(const scene::Node& node) = 0;
+  // The node's mask image (its `mask` property, which is set).
+  virtual TextureInfo mask(const scene::Node& node) = 0;
 };
 
 // What a video node without a picture shows: its box in a dark slate colour
@@ -77,8 +90,13 @@ struct DrawLayer {
   // Texture mapping, resolved to atlas rectangles by the compositor:
   // level-0 normalised uv = local * uvMap.xy + uvMap.zw.
   std::array<double, 4> uvMap{0, 0, 0, 0};
-  double contentLod = 0;        // mip level the content is sampled at (continuous)
-  double shadowLod = 0;         // mip level whose bilinear blur approximates the shadow blur
+  double contentLod = 0;  // mip level the content is sampled at (continuous)
+  double shadowLod = 0;   // mip level whose bilinear blur approximates the shadow blur
+  // The mask texture (kFlagMask), mapped like the content: normalised uv =
+  // local * maskUvMap.xy + maskUvMap.zw, sampled at mip level maskLod.
+  uint32_t maskTexture = 0;
+  std::array<double, 4> maskUvMap{0, 0, 0, 0};
+  double maskLod = 0;
   std::array<float, 4> bounds;  // output-space AABB x0, y0, x1, y1 (pixels), shadow included
   // `interior` (local units): where the layer shows its plain content, past
   // the border and the antialiased edge: the box inset by those, with corners

@@ -81,6 +81,8 @@ enum class GradientType : uint8_t { Linear, Radial };
 enum class Fit : uint8_t { Stretch, Contain, Cover };
 enum class Align : uint8_t { Left, Center, Right };
 enum class OnLoss : uint8_t { Slate, LastFrame };
+enum class Key : uint8_t { None, Chroma, Luma };
+enum class MaskMode : uint8_t { Alpha, Luminance };
 
 enum class PropType : uint8_t { Float, Bool, Vec2, Insets, Color, String, Path, Enum, Stops };
 

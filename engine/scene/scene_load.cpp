@@ -1020,7 +1020,7 @@ class Loader {
                   const std::string& pointer) {
     fs::path path = scene_.resolve(relative);
     std::error_code ec;
-    bool image = desc.id == Prop::Source || desc.id == Prop::Image;
+    bool image = desc.id == Prop::Source || desc.id == Prop::Image || desc.id == Prop::Mask;
     if (!fs::exists(path, ec)) {
       issue(pointer, std::string(image                   ? "image file"
                                  : desc.id == Prop::File ? "sound file"

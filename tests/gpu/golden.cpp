@@ -179,6 +179,82 @@ std::vector<uint8_t> makeChecker() {
   return grey;
 }
 
+// 384x256 studio green-screen shot, opaque: a screen shaded from a lighter
+// green at the top to a darker one at the bottom (as a real screen is lit),
+// a skin-coloured "host" ellipse with a blue badge and a near-white collar,
+// antialiased against the screen, and a band of green spill 8 px wide inside
+// its edge (35% of the screen's green mixed in: green dominates there).
+// Keyed with the default key (pure green, similarity 0.4, softness 0.08) the
+// screen is at a Cb,Cr distance of 0.30-0.36 (transparent), the spill band at
+// about 0.51 and the host at 0.6 or more (opaque).
+Image makeGreenScreen() {
+  const uint32_t w = 384, h = 256;
+  const double cx = 192, cy = 150, rx = 90, ry = 110;
+  Image img{w, h, std::vector<uint8_t>(size_t(w) * h * 4)};
+  for (uint32_t y = 0; y < h; ++y) {
+    double v = y / double(h - 1);
+    const double screen[3] = {40 - 20 * v, 190 - 50 * v, 80 - 30 * v};
+    for (uint32_t x = 0; x < w; ++x) {
+      double px = x + 0.5, py = y + 0.5;
+      // Distance inside the ellipse edge, in pixels (approximate, fine here).
+      double rho = std::hypot((px - cx) / rx, (py - cy) / ry);
+      double inside = (1 - rho) * std::min(rx, ry);
+      double fg[3] = {230, 180, 150};  // skin
+      if (std::abs(px - cx) < 20 && std::abs(py - 170) < 20) fg[0] = 40, fg[1] = 80, fg[2] = 200;
+      if (py > 215) fg[0] = fg[1] = fg[2] = 235;  // collar
+      if (inside < 8) {
+        for (int k = 0; k < 3; ++k) fg[k] = 0.65 * fg[k] + 0.35 * screen[k];
+      }
+      double coverage = std::clamp(inside + 0.5, 0.0, 1.0);
+      uint8_t* p = &img.pixels[(size_t(y) * w + x) * 4];
+      for (int k = 0; k < 3; ++k)
+        p[k] = uint8_t(std::lround(screen[k] + (fg[k] - screen[k]) * coverage));
+      p[3] = 255;
+    }
+  }
+  return img;
+}
+
+// 384x224 opaque picture for the luma key: a black-to-white ramp across the
+// top half; below, on black, a white disc and a mid-grey (level 128) disc.
+Image makeLumaPicture() {
+  const uint32_t w = 384, h = 224;
+  Image img{w, h, std::vector<uint8_t>(size_t(w) * h * 4)};
+  for (uint32_t y = 0; y < h; ++y) {
+    for (uint32_t x = 0; x < w; ++x) {
+      double level = 0;
+      if (y < h / 2) {
+        level = x / double(w - 1);
+      } else {
+        double white = std::clamp(50.5 - std::hypot(x + 0.5 - 110, y + 0.5 - 168), 0.0, 1.0);
+        double grey = std::clamp(50.5 - std::hypot(x + 0.5 - 274, y + 0.5 - 168), 0.0, 1.0);
+        level = white + grey * 128 / 255.0;
+      }
+      uint8_t* p = &img.pixels[(size_t(y) * w + x) * 4];
+      p[0] = p[1] = p[2] = toByte(level);
+      p[3] = 255;
+    }
+  }
+  return img;
+}
+
+// 256x256 opaque greyscale mask: five vertical bars of levels 0, 64, 128,
+// 192 and 255 in the top half, a horizontal ramp from 0 to 255 below.
+Image makeMaskBars() {
+  const uint32_t n = 256;
+  Image img{n, n, std::vector<uint8_t>(size_t(n) * n * 4)};
+  for (uint32_t y = 0; y < n; ++y) {
+    for (uint32_t x = 0; x < n; ++x) {
+      static const uint8_t bars[5] = {0, 64, 128, 192, 255};
+      uint8_t level = y < n / 2 ? bars[std::min<uint32_t>(4, x * 5 / n)] : uint8_t(x);
+      uint8_t* p = &img.pixels[(size_t(y) * n + x) * 4];
+      p[0] = p[1] = p[2] = level;
+      p[3] = 255;
+    }
+  }
+  return img;
+}
+
 void writeJpegGrey(const fs::path& file, const std::vector<uint8_t>& grey, int size) {
   replaceFile(file, [&](const std::string& tmp) {
     return stbi_write_jpg(tmp.c_str(), size, size, 1, grey.data(), 95) != 0;
@@ -193,6 +269,9 @@ const std::vector<std::pair<const char*, std::function<void(const fs::path&)>>>&
       {"marker.png", [](const fs::path& f) { writePng(f, makeMarker()); }},
       {"zoneplate.jpg", [](const fs::path& f) { writeJpegGrey(f, makeZonePlate(), 2048); }},
       {"checker.jpg", [](const fs::path& f) { writeJpegGrey(f, makeChecker(), 2048); }},
+      {"greenscreen.png", [](const fs::path& f) { writePng(f, makeGreenScreen()); }},
+      {"lumakey.png", [](const fs::path& f) { writePng(f, makeLumaPicture()); }},
+      {"maskbars.png", [](const fs::path& f) { writePng(f, makeMaskBars()); }},
   };
   return list;
 }

@@ -27,6 +27,12 @@ class FakeTextures : public render::TextureProvider {
     return t;
   }
   render::TextureInfo gradient(const scene::Node&) override { return {}; }
+  render::TextureInfo mask(const scene::Node&) override {
+    render::TextureInfo t;
+    t.id = 7;
+    t.width = t.height = 64;
+    return t;
+  }
   std::optional<render::TextureInfo> video(const scene::Node& n) override {
     if (n.id != "live") return std::nullopt;  // every other video has lost its signal
     render::TextureInfo t;
@@ -175,4 +181,58 @@ TEST_CASE("frame plan: a video with a picture is a texture layer; one without sh
   CHECK(render::slateMessage(lost) == "lost\nSIGNAL LOST · RECONNECTING");
   lost.values[size_t(scene::Prop::SlateText)] = std::string("BRB");
   CHECK(render::slateMessage(lost) == "BRB");
+}
+
+TEST_CASE("keyed and masked layers are not opaque: what is below stays", "[render][keying]") {
+  FakeTextures tex;
+  auto image = [](const char* id) {
+    scene::Node n = scene::makeNode(scene::NodeKind::Image, id);
+    n.values[size_t(scene::Prop::Source)] = std::string("opaque.png");
+    n.values[size_t(scene::Prop::Size)] = scene::Vec2{256, 128};
+    return n;
+  };
+  scene::Node plain = image("plain");
+  scene::Node chroma = image("chroma");
+  chroma.values[size_t(scene::Prop::Key)] = int64_t(scene::Key::Chroma);
+  scene::Node luma = image("luma");
+  luma.values[size_t(scene::Prop::Key)] = int64_t(scene::Key::Luma);
+  luma.values[size_t(scene::Prop::KeyInvert)] = true;
+  scene::Node masked = solid("masked", 0, 0, 256, 128, {0, 0, 255, 255});
+  masked.values[size_t(scene::Prop::Mask)] = std::string("mask.png");
+  masked.values[size_t(scene::Prop::MaskMode)] = int64_t(scene::MaskMode::Luminance);
+
+  auto below = solid("below", 0, 0, 256, 128, {255, 0, 0, 255});
+  // An ordinary opaque image hides the layer below in its interior tiles.
+  auto plainPlan = render::buildFramePlan(sceneWith({below, plain}), 0, 256, 128, tex);
+  CHECK(plainPlan.main.layers[1].opaque);
+  CHECK(plainPlan.main.layers[1].gpu.info[2] == 0u);
+  CHECK(tileEntries(render::binTiles(plainPlan.main), 4, 4).size() == 1);
+
+  for (const scene::Node& top : {chroma, luma, masked}) {
+    INFO(top.id);
+    auto plan = render::buildFramePlan(sceneWith({below, top}), 0, 256, 128, tex);
+    REQUIRE(plan.main.layers.size() == 2);
+    const render::DrawLayer& l = plan.main.layers[1];
+    CHECK_FALSE(l.opaque);
+    CHECK(tileEntries(render::binTiles(plan.main), 4, 4).size() == 2);
+    uint32_t flags = l.gpu.info[2];
+    if (top.id == "chroma") {
+      CHECK((flags & render::kFlagChromaKey) != 0u);
+      CHECK((flags & render::kFlagShadowFromAlpha) != 0u);  // the shadow follows the key
+      // Green key: Cb, Cr of sRGB (0, 1, 0) in BT.709; spill clips green.
+      CHECK(l.gpu.key[0] == Approx(-0.7152 / 1.8556));
+      CHECK(l.gpu.key[1] == Approx(-0.7152 / 1.5748));
+      CHECK(l.gpu.key[2] == Approx(0.4));
+      CHECK(l.gpu.keySpill == std::array<float, 4>{0, 1, 0, 1});
+    } else if (top.id == "luma") {
+      CHECK((flags & render::kFlagLumaKey) != 0u);
+      CHECK((flags & render::kFlagKeyInvert) != 0u);
+      CHECK(l.gpu.key[0] == Approx(0.1));
+    } else {
+      CHECK(flags == (render::kFlagMask | render::kFlagMaskLuminance));
+      CHECK(l.maskTexture == 7u);
+      CHECK(l.maskUvMap == std::array<double, 4>{1.0 / 256, 1.0 / 128, 0, 0});
+      CHECK(l.maskLod == Approx(0.0));  // 64 mask texels over 256 px: magnified
+    }
+  }
 }

@@ -537,3 +537,83 @@ TEST_CASE("scene: malformed fixtures are rejected with the right place and messa
     CHECK(fs::file_size(entry.path()) <= 20 * 1024);
   }
 }
+
+TEST_CASE("scene: keying and mask properties load, are checked and round-trip", "[scene][keying]") {
+  TempDir dir;
+  fs::create_directories(dir / "img");
+  writePng(dir / "img/shot.png");
+  writePng(dir / "img/matte.png");
+  const std::string text =
+      "{\n"
+      "  \"format\": \"marquee.scene/1\",\n"
+      "  \"nodes\": [\n"
+      "    {\"id\": \"host\", \"kind\": \"image\", \"source\": \"img/shot.png\",\n"
+      "     \"key\": \"chroma\", \"key_color\": \"#00b140\", \"key_similarity\": 0.35,\n"
+      "     \"key_softness\": 0.1, \"key_spill\": 0.5},\n"
+      "    {\"id\": \"lights\", \"kind\": \"image\", \"source\": \"img/shot.png\",\n"
+      "     \"key\": \"luma\", \"key_threshold\": 0.2, \"key_invert\": true},\n"
+      "    {\"id\": \"panel\", \"kind\": \"solid\", \"mask\": \"img/matte.png\",\n"
+      "     \"mask_mode\": \"luminance\", \"mask_invert\": true}\n"
+      "  ]\n"
+      "}\n";
+  writeFile(dir / "show.json", text);
+  Scene s = loadScene(dir / "show.json");
+  REQUIRE(s.nodes.size() == 3);
+  const Node& host = s.nodes[0];
+  CHECK(host.getEnum<Key>(Prop::Key) == Key::Chroma);
+  CHECK(host.getColor(Prop::KeyColor) == Color{0x00, 0xb1, 0x40, 255});
+  CHECK(host.getFloat(Prop::KeySimilarity) == 0.35);
+  CHECK(host.getFloat(Prop::KeySoftness) == 0.1);
+  CHECK(host.getFloat(Prop::KeySpill) == 0.5);
+  const Node& lights = s.nodes[1];
+  CHECK(lights.getEnum<Key>(Prop::Key) == Key::Luma);
+  CHECK(lights.getFloat(Prop::KeyThreshold) == 0.2);
+  CHECK(lights.getBool(Prop::KeyInvert));
+  CHECK(lights.getColor(Prop::KeyColor) == Color{0, 255, 0, 255});  // default: green
+  const Node& panel = s.nodes[2];
+  CHECK(panel.getString(Prop::Mask) == "img/matte.png");
+  CHECK(panel.getEnum<MaskMode>(Prop::MaskMode) == MaskMode::Luminance);
+  CHECK(panel.getBool(Prop::MaskInvert));
+  CHECK(makeNode(NodeKind::Solid, "x").getString(Prop::Mask).empty());  // default: none
+
+  // save -> load -> save is byte-identical; defaults are not written.
+  const std::string saved = saveScene(s);
+  CHECK(saved.find("key_softness\": 0.1") != std::string::npos);
+  CHECK(saved.find("\"mask_invert\": true") != std::string::npos);
+  CHECK(saved.find("key_spill\": 1") == std::string::npos);
+  writeFile(dir / "saved.json", saved);
+  CHECK(saveScene(loadScene(dir / "saved.json")) == saved);
+
+  // Bad values: located (file, line, column, JSON pointer), saying what was expected.
+  struct Case {
+    std::string kind, props, pointer, message;
+  };
+  const std::vector<Case> cases = {
+      {"image", R"("source": "img/shot.png", "key": "green")", "/nodes/0/key",
+       "expected one of \"none\", \"chroma\", \"luma\", found \"green\""},
+      {"image", R"("source": "img/shot.png", "key_similarity": 1.5)", "/nodes/0/key_similarity",
+       "expected a number in [0, 1], found 1.5"},
+      {"image", R"("source": "img/shot.png", "key_softness": -0.1)", "/nodes/0/key_softness",
+       "expected a number in [0, 1], found -0.1"},
+      {"image", R"("source": "img/shot.png", "key_color": "green")", "/nodes/0/key_color",
+       "expected a colour \"#rrggbb\" or \"#rrggbbaa\", found \"green\""},
+      {"solid", R"("key": "chroma")", "/nodes/0/key", "property \"key\" does not apply to a solid"},
+      {"solid", R"("mask_mode": "luma")", "/nodes/0/mask_mode",
+       "expected one of \"alpha\", \"luminance\", found \"luma\""},
+      {"solid", R"("mask": "img/missing.png")", "/nodes/0/mask",
+       "image file not found: " + (dir / "img/missing.png").string()},
+  };
+  for (const Case& c : cases) {
+    INFO(c.props);
+    writeFile(dir / "bad.json", nodeScene(c.kind, c.props));
+    auto error = loadError(dir / "bad.json");
+    REQUIRE(error);
+    REQUIRE(error->issues().size() == 1);
+    const SceneIssue& issue = error->issues()[0];
+    CHECK(issue.file == (dir / "bad.json").string());
+    CHECK(issue.pointer == c.pointer);
+    CHECK(issue.line == 1);
+    CHECK(issue.column > 1);
+    CHECK(issue.message.rfind(c.message, 0) == 0);
+  }
+}
