@@ -162,6 +162,9 @@ class Builder {
       }
       case NodeKind::Sound:
         return;  // heard, not seen
+      case NodeKind::Particles:
+        addParticles(n, place, target);
+        return;
       case NodeKind::LowerThird:
       case NodeKind::LBar:
       case NodeKind::Countdown:
@@ -230,6 +233,26 @@ class Builder {
     tex.width = uint32_t(pw);
     tex.height = uint32_t(ph);
     emit(n, localToTarget, size, target, DrawLayer::Source::Group, tex);
+  }
+
+  // An emitter with live particles: they are drawn into an image of their own
+  // (at `resolution` of the size the box is shown at), shown over the box.
+  void addParticles(const Node& n, const Mat& place, DrawList& target) {
+    std::optional<double> t = emitterTime(scene_, n, time_);
+    if (!t || !particlesAlive(n, *t)) return;  // nothing drawn: no layer at all
+    glm::dvec2 size = autoSize(n, nullptr);
+    Mat localToTarget = place * anchorShift(n, size);
+    double s = linearScale(localToTarget) * n.getFloat(Prop::Resolution);
+    double pw = std::ceil(size.x * s), ph = std::ceil(size.y * s);
+    double fit = std::min(1.0, kMaxGroupPixels / std::max(pw, ph));
+    pw = std::max(1.0, std::floor(pw * fit));
+    ph = std::max(1.0, std::floor(ph * fit));
+    plan.particles.push_back(planParticles(n, *t, size.x, size.y, uint32_t(pw), uint32_t(ph)));
+    TextureInfo tex;
+    tex.id = uint32_t(plan.particles.size() - 1);
+    tex.width = uint32_t(pw);
+    tex.height = uint32_t(ph);
+    emit(n, localToTarget, size, target, DrawLayer::Source::Particles, tex);
   }
 
   void emit(const Node& n, const Mat& localToTarget, glm::dvec2 size, DrawList& target,
