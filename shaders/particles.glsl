@@ -78,7 +78,7 @@ Particle particle(uint i) {
     p.ext = vec2(0.5 * size * max(0.08, abs(cos(p.tumble))), 0.5 * size);
     p.angle *= 0.15;  // coins stay nearly upright while they spin
   } else {
-    p.ext = vec2(size);  // a sparkle's glow reaches past its core
+    p.ext = vec2(0.5 * size);
   }
   p.alpha = clamp((life - age) / (0.2 * life), 0.0, 1.0);
   // The stop at or before a random offset.
@@ -108,4 +108,20 @@ float coverage(Particle p, vec2 q) {
   float m = min(p.ext.x, p.ext.y);
   float d = (length(q / p.ext) - 1.0) * m;
   return clamp(0.5 - d, 0.0, 1.0);
+}
+
+// A sparkle's opacity at normalised shape coordinates n (|n| = 1 at its edge):
+// a bright core and four rays, before twinkle and fading.
+float sparkleShape(vec2 n) {
+  float r = length(n);
+  float core = exp(-r * r * 10.0);
+  float rays = max(exp(-abs(n.x) * 14.0), exp(-abs(n.y) * 14.0)) * max(0.0, 1.0 - r);
+  return clamp(core + rays, 0.0, 1.0) * step(r, 1.0);
+}
+
+// Whether the particle owns the pixel at shape coordinates q: where it shows
+// at all (a sparkle's nearly transparent glow does not hide the one below).
+bool covers(Particle p, vec2 q) {
+  if (coverage(p, q) <= 0.0) return false;
+  return em.sprite.z > 0.0 || em.info.x != kSparkle || sparkleShape(q / p.ext) > 0.04;
 }

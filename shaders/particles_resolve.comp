@@ -42,9 +42,8 @@ vec4 shade(Particle p, vec2 q) {
   }
   // Sparkle: a bright core and four rays, twinkling.
   float core = exp(-r * r * 10.0);
-  float rays = max(exp(-abs(n.x) * 14.0), exp(-abs(n.y) * 14.0)) * max(0.0, 1.0 - r);
   float twinkle = 0.45 + 0.55 * abs(sin(p.tumble));
-  float a = clamp(core + rays, 0.0, 1.0) * twinkle * step(r, 1.0) * p.alpha;
+  float a = sparkleShape(n) * twinkle * p.alpha;
   return vec4(mix(color.rgb, vec3(color.a), core * 0.6), color.a) * a;
 }
 

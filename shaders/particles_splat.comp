@@ -6,8 +6,8 @@
 
 layout(local_size_x = 64) in;
 
-// Larger particles are clipped to this many pixels each way.
-const int kMaxExtent = 96;
+// Larger particles are clipped to this many pixels each way, around their centre.
+const int kMaxReach = 128;
 
 void main() {
   uint i = gl_GlobalInvocationID.x;
@@ -15,14 +15,14 @@ void main() {
   Particle p = particle(i);
   if (!p.alive || p.alpha <= 0.0) return;
   float c = abs(cos(p.angle)), s = abs(sin(p.angle));
-  vec2 reach = vec2(c * p.ext.x + s * p.ext.y, s * p.ext.x + c * p.ext.y) + 1.0;
+  vec2 reach = min(vec2(c * p.ext.x + s * p.ext.y, s * p.ext.x + c * p.ext.y) + 1.0,
+                   vec2(kMaxReach));
   ivec2 size = ivec2(em.target.zw);
   ivec2 lo = max(ivec2(floor(p.pos - reach)), ivec2(0));
   ivec2 hi = min(ivec2(ceil(p.pos + reach)), size);
-  hi = min(hi, lo + kMaxExtent);
   for (int y = lo.y; y < hi.y; ++y) {
     for (int x = lo.x; x < hi.x; ++x) {
-      if (coverage(p, shapeCoords(p, vec2(x, y) + 0.5)) > 0.0) {
+      if (covers(p, shapeCoords(p, vec2(x, y) + 0.5))) {
         atomicMax(vis[y * size.x + x], i + 1u);
       }
     }
