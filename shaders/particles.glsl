@@ -14,6 +14,7 @@ struct Emitter {
   vec4 colors[8];
   vec4 sprite;  // atlas rectangle; z == 0: none
   vec4 atlasInv;
+  uvec4 region; // the part of the target that can hold particles: x, y, width, height
 };
 
 layout(std430, set = 0, binding = 0) readonly buffer EmitterBuffer { Emitter em; };

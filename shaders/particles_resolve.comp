@@ -49,9 +49,9 @@ vec4 shade(Particle p, vec2 q) {
 
 void main() {
   ivec2 x = ivec2(gl_GlobalInvocationID.xy);
-  ivec2 size = ivec2(em.target.zw);
-  if (x.x >= size.x || x.y >= size.y) return;
-  uint key = vis[x.y * size.x + x.x];
+  if (x.x >= int(em.region.z) || x.y >= int(em.region.w)) return;
+  x += ivec2(em.region.xy);
+  uint key = vis[x.y * int(em.target.z) + x.x];
   vec4 c = vec4(0.0);
   if (key != 0u) {
     Particle p = particle(key - 1u);

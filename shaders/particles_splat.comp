@@ -17,13 +17,13 @@ void main() {
   float c = abs(cos(p.angle)), s = abs(sin(p.angle));
   vec2 reach = min(vec2(c * p.ext.x + s * p.ext.y, s * p.ext.x + c * p.ext.y) + 1.0,
                    vec2(kMaxReach));
-  ivec2 size = ivec2(em.target.zw);
-  ivec2 lo = max(ivec2(floor(p.pos - reach)), ivec2(0));
-  ivec2 hi = min(ivec2(ceil(p.pos + reach)), size);
+  int stride = int(em.target.z);
+  ivec2 lo = max(ivec2(floor(p.pos - reach)), ivec2(em.region.xy));
+  ivec2 hi = min(ivec2(ceil(p.pos + reach)), ivec2(em.region.xy + em.region.zw));
   for (int y = lo.y; y < hi.y; ++y) {
     for (int x = lo.x; x < hi.x; ++x) {
       if (covers(p, shapeCoords(p, vec2(x, y) + 0.5))) {
-        atomicMax(vis[y * size.x + x], i + 1u);
+        atomicMax(vis[y * stride + x], i + 1u);
       }
     }
   }

@@ -691,7 +691,9 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
     ParticleDraw& d = plan.particles[i];
     AtlasRect r =
         atlas_.renderTarget(kParticleKeyBit | (uint64_t(slotIndex) << 32) | i, d.width, d.height);
-    particleRects_.push_back(r);
+    // The layer samples only the region that can hold particles.
+    const std::array<uint32_t, 4>& region = d.gpu.region;
+    particleRects_.push_back({r.x + region[0], r.y + region[1], region[2], region[3]});
     particleKeys_.push_back(d.key);
     d.gpu.target = {r.x, r.y, r.width, r.height};
     if (!d.sprite.empty()) {

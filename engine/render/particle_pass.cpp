@@ -95,7 +95,7 @@ graph::ImageRef ParticlePass::add(graph::RenderGraph& g, graph::ImageRef atlas,
                                 0, nullptr);
         vkCmdDispatch(cmd, (count + 63) / 64, 1, 1);
       });
-  uint32_t w = draw.width, h = draw.height;
+  uint32_t w = draw.gpu.region[2], h = draw.gpu.region[3];
   g.addPass(
       name + " resolve",
       [&](graph::PassBuilder& pb) {

@@ -57,6 +57,36 @@ bool particlesAlive(const Node& node, double t) {
   return t >= 0 && t < particlesEnd(node);
 }
 
+std::array<double, 4> particleExtent(const Node& node, double t, double boxWidth,
+                                     double boxHeight) {
+  double k = node.getFloat(Prop::Drag);
+  // Displacement from the launch velocity (times v0) and from gravity (times g).
+  auto fromVelocity = [&](double a) { return k > 1e-4 ? (1 - std::exp(-k * a)) / k : a; };
+  auto fromGravity = [&](double a) { return k > 1e-4 ? (a - fromVelocity(a)) / k : a * a / 2; };
+  double rate = node.getFloat(Prop::Rate);
+  double lastBirth = rate > 0 ? (std::floor(node.getFloat(Prop::ParticleCount)) - 1) / rate : 0.0;
+  scene::Vec2 life = node.getVec2(Prop::Lifetime), speed = node.getVec2(Prop::ParticleSpeed);
+  double oldest = std::clamp(t, 0.0, std::max(life.x, life.y));
+  double youngest = std::clamp(t - lastBirth, 0.0, oldest);
+  scene::Vec2 g = node.getVec2(Prop::Gravity), origin = node.getVec2(Prop::EmitOrigin);
+  double ox = origin.x * boxWidth, oy = origin.y * boxHeight;
+  double halfLine = node.getFloat(Prop::EmitWidth) / 2;
+  double reach = std::max(speed.x, speed.y) * fromVelocity(oldest);
+  scene::Vec2 size = node.getVec2(Prop::ParticleSize);
+  double shape = std::max(size.x, size.y) * 0.75;  // a quad's half diagonal, a disc's radius
+  std::array<double, 4> e{1e300, 1e300, -1e300, -1e300};
+  // Gravity moves every particle along one line, further with age.
+  for (double a : {youngest, oldest}) {
+    double cx = ox + g.x * fromGravity(a), cy = oy + g.y * fromGravity(a);
+    e[0] = std::min(e[0], cx - halfLine);
+    e[1] = std::min(e[1], cy);
+    e[2] = std::max(e[2], cx + halfLine);
+    e[3] = std::max(e[3], cy);
+  }
+  double grow = reach + shape;
+  return {e[0] - grow, e[1] - grow, e[2] + grow, e[3] + grow};
+}
+
 ParticleDraw planParticles(const Node& node, double t, double boxWidth, double boxHeight,
                            uint32_t width, uint32_t height) {
   ParticleDraw d;
@@ -90,6 +120,15 @@ ParticleDraw planParticles(const Node& node, double t, double boxWidth, double b
     g.colors[i] = linearPremultiplied(colors[i].color);
   }
   for (size_t i = n; i < g.offsets.size(); ++i) g.offsets[i] = 2.f;
+  // Pixels of the target that can hold a particle, with a transparent margin
+  // (sampling is clamped to the region, so its edge texels must be clear).
+  std::array<double, 4> e = particleExtent(node, t, boxWidth, boxHeight);
+  auto clampTo = [](double v, uint32_t hi) { return uint32_t(std::clamp(v, 0.0, double(hi))); };
+  uint32_t x0 = clampTo(std::floor(e[0] * sx) - 2, width);
+  uint32_t y0 = clampTo(std::floor(e[1] * sy) - 2, height);
+  uint32_t x1 = clampTo(std::ceil(e[2] * sx) + 2, width);
+  uint32_t y1 = clampTo(std::ceil(e[3] * sy) + 2, height);
+  g.region = {x0, y0, x1 - std::min(x0, x1), y1 - std::min(y0, y1)};
   d.sprite = node.getString(Prop::Sprite);
   d.key = hashBytes(&g, sizeof g, (uint64_t(width) << 32) | height);
   d.key = hashBytes(d.sprite.data(), d.sprite.size(), d.key);

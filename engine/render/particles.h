@@ -34,8 +34,11 @@ struct GpuEmitter {
   std::array<std::array<float, 4>, kMaxParticleColors> colors;  // linear premultiplied
   std::array<float, 4> sprite;    // atlas rectangle (texels); z == 0: none
   std::array<float, 4> atlasInv;  // 1 / atlas width, 1 / atlas height
+  // The part of the target that can hold particles this frame (x, y, width, height
+  // pixels): only it is drawn, and only it is sampled.
+  std::array<uint32_t, 4> region;
 };
-static_assert(sizeof(GpuEmitter) == 304);
+static_assert(sizeof(GpuEmitter) == 320);
 
 // One emitter in a frame: drawn into an atlas rectangle of width x height
 // pixels, which the composite then shows as a texture over the emitter's box.
@@ -54,6 +57,12 @@ std::optional<double> emitterTime(const scene::Scene& scene, const scene::Node& 
 bool particlesAlive(const scene::Node& node, double t);
 // Emitter time after which no particle is alive.
 double particlesEnd(const scene::Node& node);
+
+// A box (local units, x0, y0, x1, y1) that holds every particle alive at
+// emitter time `t`, shapes included: bounds of the analytic motion over the
+// ages alive particles can have.
+std::array<double, 4> particleExtent(const scene::Node& node, double t, double boxWidth,
+                                     double boxHeight);
 
 // The emitter's parameters at emitter time `t`, for a render target of
 // width x height pixels showing its box of size boxSize (local units).
