@@ -71,7 +71,25 @@ std::array<double, 4> particleExtent(const Node& node, double t, double boxWidth
   scene::Vec2 g = node.getVec2(Prop::Gravity), origin = node.getVec2(Prop::EmitOrigin);
   double ox = origin.x * boxWidth, oy = origin.y * boxHeight;
   double halfLine = node.getFloat(Prop::EmitWidth) / 2;
-  double reach = std::max(speed.x, speed.y) * fromVelocity(oldest);
+  // Launch velocities fill a sector of the velocity cone: its box, from the
+  // sector's corners and the axis directions inside it.
+  double dir = node.getFloat(Prop::Direction) * M_PI / 180;
+  double spread = node.getFloat(Prop::Spread) * M_PI / 180;
+  double s0 = std::min(speed.x, speed.y), s1 = std::max(speed.x, speed.y);
+  std::array<double, 4> v{1e300, 1e300, -1e300, -1e300};
+  auto addVelocity = [&](double angle, double sp) {
+    v = {std::min(v[0], sp * std::cos(angle)), std::min(v[1], sp * std::sin(angle)),
+         std::max(v[2], sp * std::cos(angle)), std::max(v[3], sp * std::sin(angle))};
+  };
+  for (double angle : {dir - spread / 2, dir + spread / 2}) {
+    addVelocity(angle, s0);
+    addVelocity(angle, s1);
+  }
+  for (int k = -8; k <= 8; ++k) {  // axis directions within the cone
+    double axis = k * M_PI / 2;
+    if (std::abs(axis - dir) <= spread / 2) addVelocity(axis, s1);
+  }
+  double f = fromVelocity(oldest);  // the velocity's reach grows with age
   scene::Vec2 size = node.getVec2(Prop::ParticleSize);
   double shape = std::max(size.x, size.y) * 0.75;  // a quad's half diagonal, a disc's radius
   std::array<double, 4> e{1e300, 1e300, -1e300, -1e300};
@@ -83,8 +101,9 @@ std::array<double, 4> particleExtent(const Node& node, double t, double boxWidth
     e[2] = std::max(e[2], cx + halfLine);
     e[3] = std::max(e[3], cy);
   }
-  double grow = reach + shape;
-  return {e[0] - grow, e[1] - grow, e[2] + grow, e[3] + grow};
+  // The velocity's share lies between 0 (newborn) and f times the velocity box.
+  return {e[0] + std::min(0.0, v[0] * f) - shape, e[1] + std::min(0.0, v[1] * f) - shape,
+          e[2] + std::max(0.0, v[2] * f) + shape, e[3] + std::max(0.0, v[3] * f) + shape};
 }
 
 ParticleDraw planParticles(const Node& node, double t, double boxWidth, double boxHeight,
