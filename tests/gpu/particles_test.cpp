@@ -111,3 +111,7 @@ TEST_CASE("particles: nothing is drawn before the cue or after the lifetime", "[
   CHECK(counts.composited == tiles);  // the first frame only
   CHECK(counts.reused == 2 * tiles);
 }
+
+TEST_CASE("golden particles: image sprites tinted by their colours", "[gpu][golden][particles]") {
+  checkGoldenSceneAt("particles_sprite", Orientation::Landscape, 0.5);
+}
