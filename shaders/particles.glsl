@@ -20,6 +20,8 @@ struct Emitter {
 layout(std430, set = 0, binding = 0) readonly buffer EmitterBuffer { Emitter em; };
 // Per target pixel: 1 + the index of the topmost particle covering it, 0: none.
 layout(std430, set = 0, binding = 1) buffer Visibility { uint vis[]; };
+// The atlas, for sprites.
+layout(set = 0, binding = 2) uniform sampler2D atlas;
 
 const uint kConfetti = 0u, kSparkle = 1u, kCoins = 2u;
 const float kPi = 3.14159265358979;
@@ -120,9 +122,17 @@ float sparkleShape(vec2 n) {
   return clamp(core + rays, 0.0, 1.0) * step(r, 1.0);
 }
 
+// The sprite's texel (linear premultiplied) at shape coordinates q.
+vec4 spriteTexel(Particle p, vec2 q) {
+  vec2 uv = (q / p.ext) * 0.5 + 0.5;
+  vec2 texel = em.sprite.xy + clamp(uv, 0.0, 1.0) * em.sprite.zw;
+  return textureLod(atlas, texel * em.atlasInv.xy, 0.0);
+}
+
 // Whether the particle owns the pixel at shape coordinates q: where it shows
 // at all (a sparkle's nearly transparent glow does not hide the one below).
 bool covers(Particle p, vec2 q) {
   if (coverage(p, q) <= 0.0) return false;
-  return em.sprite.z > 0.0 || em.info.x != kSparkle || sparkleShape(q / p.ext) > 0.04;
+  if (em.sprite.z > 0.0) return spriteTexel(p, q).a > 0.02;
+  return em.info.x != kSparkle || sparkleShape(q / p.ext) > 0.04;
 }

@@ -6,7 +6,6 @@
 
 layout(local_size_x = 8, local_size_y = 8) in;
 
-layout(set = 0, binding = 2) uniform sampler2D atlas;
 layout(set = 0, binding = 3, rgba8) uniform writeonly image2D target;
 
 vec3 linearToSrgb(vec3 c) {
@@ -19,10 +18,7 @@ vec4 shade(Particle p, vec2 q) {
   vec4 color = p.color;
   float flip = cos(p.tumble);
   if (em.sprite.z > 0.0) {
-    vec2 uv = (q / p.ext) * 0.5 + 0.5;
-    vec2 texel = em.sprite.xy + clamp(uv, 0.0, 1.0) * em.sprite.zw;
-    vec4 s = textureLod(atlas, texel * em.atlasInv.xy, 0.0);
-    return s * color * cover;
+    return spriteTexel(p, q) * color * cover;
   }
   if (em.info.x == kConfetti) {
     // Paper catching the light as it tumbles; its back is a little darker.

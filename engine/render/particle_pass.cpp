@@ -11,14 +11,15 @@ ParticlePass::ParticlePass(gpu::Device& device) : device_(device) {
       device,
       std::vector<VkDescriptorPoolSize>{
           {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * kMaxEmittersPerFrame},
-          {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, kMaxEmittersPerFrame},
+          {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2 * kMaxEmittersPerFrame},
           {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, kMaxEmittersPerFrame}},
       2 * kMaxEmittersPerFrame);
   splat_ = device.shared<gpu::ComputePipeline>("particles_splat.comp", [&] {
-    return new gpu::ComputePipeline(
-        device, shaders::code("particles_splat.comp"),
-        {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}}, 0,
-        "particles_splat");
+    return new gpu::ComputePipeline(device, shaders::code("particles_splat.comp"),
+                                    {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
+                                     {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
+                                     {2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER}},
+                                    0, "particles_splat");
   });
   resolve_ = device.shared<gpu::ComputePipeline>("particles_resolve.comp", [&] {
     return new gpu::ComputePipeline(device, shaders::code("particles_resolve.comp"),
@@ -73,22 +74,27 @@ graph::ImageRef ParticlePass::add(graph::RenderGraph& g, graph::ImageRef atlas,
   g.addPass(
       name + " splat",
       [&](graph::PassBuilder& pb) {
+        pb.read(atlas, graph::Access::ComputeSampledReadGeneral);  // sprites
         visRef = pb.write(visRef, graph::Access::ComputeStorageReadWrite);
       },
-      [this, visRef, params, count](graph::PassContext& ctx) {
+      [this, visRef, params, count, img = atlasImage](graph::PassContext& ctx) {
         VkDescriptorSet set = descriptors_->allocate(splat_->setLayout());
         VkDescriptorBufferInfo infos[2] = {{params->buffer, 0, VK_WHOLE_SIZE},
                                            {ctx.buffer(visRef), 0, VK_WHOLE_SIZE}};
-        VkWriteDescriptorSet writes[2] = {};
-        for (uint32_t i = 0; i < 2; ++i) {
+        VkDescriptorImageInfo sampled{device_.linearClampSampler(), img->view,
+                                      VK_IMAGE_LAYOUT_GENERAL};
+        VkWriteDescriptorSet writes[3] = {};
+        for (uint32_t i = 0; i < 3; ++i) {
           writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
           writes[i].dstSet = set;
           writes[i].dstBinding = i;
           writes[i].descriptorCount = 1;
           writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-          writes[i].pBufferInfo = &infos[i];
+          if (i < 2) writes[i].pBufferInfo = &infos[i];
         }
-        vkUpdateDescriptorSets(device_.device(), 2, writes, 0, nullptr);
+        writes[2].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+        writes[2].pImageInfo = &sampled;
+        vkUpdateDescriptorSets(device_.device(), 3, writes, 0, nullptr);
         VkCommandBuffer cmd = ctx.commandBuffer();
         vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, splat_->pipeline());
         vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, splat_->layout(), 0, 1, &set,
