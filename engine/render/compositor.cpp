@@ -28,6 +28,7 @@ constexpr uint32_t kMaxVideosPerFrame = 16;
 constexpr size_t kMaxOutputBuffers = 64;
 // Atlas keys of video rectangles (isolated groups use slot << 32 | index).
 constexpr uint64_t kVideoKeyBit = 1ull << 63;
+constexpr uint64_t kParticleKeyBit = 1ull << 62;  // particle emitters: this | slot << 32 | index
 constexpr uint32_t kRampSize = 256;
 // Output buffers are written by the composite and, for reused tiles, copied
 // from the previous frame's.
@@ -166,6 +167,7 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
   // and every image is decoded and uploaded now.
   if (auto issues = checkFonts(scene); !issues.empty()) throw scene::SceneError(issues);
   loadTextures(scene.nodes);
+  particlePass_ = std::make_unique<ParticlePass>(device);
   // Without clips nothing changes over time: frames are planned from scene_
   // itself, with no copy and no evaluation.
   if (!scene.clips.empty()) animated_.emplace(scene);
@@ -180,6 +182,11 @@ void Compositor::loadTextures(const std::vector<Node>& nodes) {
     if (n.kind == scene::NodeKind::Image) image(n);
     if (!n.getString(Prop::Mask).empty()) mask(n);
     if (usesRampTexture(n)) gradient(n);
+    if (n.kind == scene::NodeKind::Particles && !n.getString(Prop::Sprite).empty()) {
+      Node sprite = n;  // a particle sprite is loaded like an image's source
+      sprite.values[size_t(Prop::Source)] = n.getString(Prop::Sprite);
+      image(sprite);
+    }
     loadTextures(n.children);
   }
 }
@@ -503,6 +510,9 @@ GpuLayer Compositor::resolve(const DrawLayer& l, const std::vector<AtlasRect>& g
   if (l.source == DrawLayer::Source::Group) {
     single.push_back(groupRects.at(l.texture));
     levels = &single;
+  } else if (l.source == DrawLayer::Source::Particles) {
+    single.push_back(particleRects_.at(l.texture));
+    levels = &single;
   } else {
     levels = &textures_.at(l.texture).levels;
   }
@@ -554,6 +564,9 @@ Compositor::PreparedList Compositor::prepare(const DrawList& list,
     if (l.source == DrawLayer::Source::Group) {
       k.contentRect[0] = k.contentRect[1] = k.shadowRect[0] = k.shadowRect[1] = 0;
       version = groupKeys.at(l.texture);
+    } else if (l.source == DrawLayer::Source::Particles) {
+      k.contentRect[0] = k.contentRect[1] = k.shadowRect[0] = k.shadowRect[1] = 0;
+      version = particleKeys_.at(l.texture);
     } else if (l.source == DrawLayer::Source::Provider) {
       version = textures_.at(l.texture).version;
     }
@@ -746,6 +759,27 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
     groupRects.push_back(atlas_.renderTarget((uint64_t(slotIndex) << 32) | i, plan.groups[i].width,
                                              plan.groups[i].height));
   }
+  if (plan.particles.size() > ParticlePass::kMaxEmittersPerFrame) {
+    throw UserError("the scene has more than " +
+                    std::to_string(ParticlePass::kMaxEmittersPerFrame) +
+                    " particle emitters with live particles at once");
+  }
+  particleRects_.clear();
+  particleKeys_.clear();
+  for (size_t i = 0; i < plan.particles.size(); ++i) {
+    ParticleDraw& d = plan.particles[i];
+    AtlasRect r =
+        atlas_.renderTarget(kParticleKeyBit | (uint64_t(slotIndex) << 32) | i, d.width, d.height);
+    // The layer samples only the region that can hold particles.
+    const std::array<uint32_t, 4>& region = d.gpu.region;
+    particleRects_.push_back({r.x + region[0], r.y + region[1], region[2], region[3]});
+    particleKeys_.push_back(d.key);
+    d.gpu.target = {r.x, r.y, r.width, r.height};
+    if (!d.sprite.empty()) {
+      auto it = textureIds_.find("image:" + scene_.resolve(d.sprite).string());
+      if (it != textureIds_.end()) d.gpu.sprite = rectOf(textures_[it->second].levels[0]);
+    }
+  }
   std::vector<PreparedList> groups;
   std::vector<uint64_t> groupKeys;
   for (const DrawList& list : plan.groups) {
@@ -813,6 +847,7 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
   VkCommandBuffer cmd = device_.beginFrame();
   Slot& slot = slots_[slotIndex];
   descriptors_->beginFrame();
+  particlePass_->beginFrame(slotIndex);
   slot.backend->begin(cmd);
   if (slot.dispatches.size() < plan.groups.size() + 1) {
     slot.dispatches.resize(plan.groups.size() + 1);
@@ -840,6 +875,12 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
           atlas = b.write(atlas, graph::Access::ComputeSampledStorageReadWrite);
         },
         [&](graph::PassContext& ctx) { recordVideo(ctx.commandBuffer(), slot, upload); });
+  }
+  // Particles next: groups and the composite sample them.
+  for (size_t i = 0; i < plan.particles.size(); ++i) {
+    ParticleDraw& d = plan.particles[i];
+    d.gpu.atlasInv = {1.0f / TextureAtlas::kWidth, 1.0f / float(atlas_.height()), 0.f, 0.f};
+    atlas = particlePass_->add(g, atlas, atlasImage, d, i);
   }
   for (size_t i = 0; i < plan.groups.size(); ++i) {
     // This slot's rectangle still holds the group's picture: nothing to draw.

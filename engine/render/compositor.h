@@ -29,6 +29,7 @@
 #include "gpu/gpu_timer.h"
 #include "media/media_source.h"
 #include "render/frame_plan.h"
+#include "render/particle_pass.h"
 #include "render/texture_atlas.h"
 #include "render/texture_data.h"
 #include "render/tile_binner.h"
@@ -226,6 +227,11 @@ class Compositor : private TextureProvider {
   const VideoFrames* planVideos_ = nullptr;  // during submit(): this frame's pictures
   std::vector<VideoUpload> videoUploads_;    // during submit(): pictures to convert
   VkImage lastAtlasImage_ = VK_NULL_HANDLE;  // a grown atlas needs every video rewritten
+  // Particle emitters: drawn into atlas rectangles (per frame slot) by their
+  // own passes; during submit(), this frame's rectangles and picture keys.
+  std::unique_ptr<ParticlePass> particlePass_;
+  std::vector<AtlasRect> particleRects_;
+  std::vector<uint64_t> particleKeys_;
 };
 
 }  // namespace mq::render

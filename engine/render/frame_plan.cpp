@@ -195,6 +195,9 @@ class Builder {
       }
       case NodeKind::Sound:
         return;  // heard, not seen
+      case NodeKind::Particles:
+        addParticles(n, place, target);
+        return;
       case NodeKind::LowerThird:
       case NodeKind::LBar:
       case NodeKind::Countdown:
@@ -263,6 +266,51 @@ class Builder {
     tex.width = uint32_t(pw);
     tex.height = uint32_t(ph);
     emit(n, localToTarget, size, target, DrawLayer::Source::Group, tex);
+  }
+
+  // An emitter with live particles: they are drawn into an image of their own
+  // (at `resolution` of the size the box is shown at), shown over the box.
+  void addParticles(const Node& n, const Mat& place, DrawList& target) {
+    std::optional<double> t = emitterTime(scene_, n, time_);
+    if (!t || !particlesAlive(n, *t)) return;  // nothing drawn: no layer at all
+    glm::dvec2 size = autoSize(n, nullptr);
+    Mat localToTarget = place * anchorShift(n, size);
+    double s = linearScale(localToTarget) * n.getFloat(Prop::Resolution);
+    double pw = std::ceil(size.x * s), ph = std::ceil(size.y * s);
+    double fit = std::min(1.0, kMaxGroupPixels / std::max(pw, ph));
+    pw = std::max(1.0, std::floor(pw * fit));
+    ph = std::max(1.0, std::floor(ph * fit));
+    ParticleDraw draw = planParticles(n, *t, size.x, size.y, uint32_t(pw), uint32_t(ph));
+    const std::array<uint32_t, 4> r = draw.gpu.region;
+    if (r[2] == 0 || r[3] == 0) return;  // every particle is outside the box
+    plan.particles.push_back(std::move(draw));
+    TextureInfo tex;
+    tex.id = uint32_t(plan.particles.size() - 1);
+    tex.width = uint32_t(pw);
+    tex.height = uint32_t(ph);
+    size_t before = target.layers.size();
+    emit(n, localToTarget, size, target, DrawLayer::Source::Particles, tex);
+    if (target.layers.size() == before) return;
+    // Only the region that can hold particles is drawn and sampled: the
+    // texture is that sub-rectangle, and the layer reaches no further.
+    DrawLayer& l = target.layers.back();
+    double sx = pw / size.x, sy = ph / size.y;
+    l.uvMap = {sx / r[2], sy / r[3], -double(r[0]) / r[2], -double(r[1]) / r[3]};
+    if (l.gpu.shadow[3] > 0) return;  // the shadow reaches past the particles
+    std::array<float, 4> b{1e30f, 1e30f, -1e30f, -1e30f};
+    for (double x : {double(r[0]), double(r[0] + r[2])}) {
+      for (double y : {double(r[1]), double(r[1] + r[3])}) {
+        glm::dvec2 p = apply(localToTarget, x / sx, y / sy);
+        b = {std::min(b[0], float(p.x) - 1), std::min(b[1], float(p.y) - 1),
+             std::max(b[2], float(p.x) + 1), std::max(b[3], float(p.y) + 1)};
+      }
+    }
+    l.bounds = {std::max(l.bounds[0], b[0]), std::max(l.bounds[1], b[1]),
+                std::min(l.bounds[2], b[2]), std::min(l.bounds[3], b[3])};
+    if (l.bounds[2] <= l.bounds[0] || l.bounds[3] <= l.bounds[1]) {
+      target.layers.pop_back();
+      plan.particles.pop_back();
+    }
   }
 
   void emit(const Node& n, const Mat& localToTarget, glm::dvec2 size, DrawList& target,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "render/particles.h"
 #include "scene/scene.h"
 
 namespace mq::render {
@@ -84,8 +85,9 @@ std::string slateMessage(const scene::Node& node);
 
 struct DrawLayer {
   GpuLayer gpu;
-  // Texture to bind: a provider id, or an isolated group (index into FramePlan::groups).
-  enum class Source { None, Provider, Group } source = Source::None;
+  // Texture to bind: a provider id, an isolated group (index into
+  // FramePlan::groups) or a particle emitter (index into FramePlan::particles).
+  enum class Source { None, Provider, Group, Particles } source = Source::None;
   uint32_t texture = 0;
   // Texture mapping, resolved to atlas rectangles by the compositor:
   // level-0 normalised uv = local * uvMap.xy + uvMap.zw.
@@ -116,7 +118,8 @@ struct DrawList {
 };
 
 struct FramePlan {
-  std::vector<DrawList> groups;  // isolated groups; a group only references earlier ones
+  std::vector<DrawList> groups;         // isolated groups; a group only references earlier ones
+  std::vector<ParticleDraw> particles;  // emitters with live particles
   DrawList main;
 };
 

@@ -9,9 +9,9 @@ namespace mq::scene {
 namespace {
 
 const char* const kKindNames[kNodeKindCount] = {
-    "solid",         "gradient",     "image",        "text",  "group",
-    "video",         "sound",        "lower_third",  "lbar",  "countdown",
-    "stock_counter", "progress_bar", "product_card", "ticker"};
+    "solid",         "gradient",     "image",        "text",   "group",
+    "video",         "sound",        "lower_third",  "lbar",   "countdown",
+    "stock_counter", "progress_bar", "product_card", "ticker", "particles"};
 
 // clang-format off
 std::array<PropertyDesc, kPropCount> buildTable() {

@@ -23,8 +23,9 @@ inline constexpr const char* kFormat = "marquee.scene/1";
 
 // Video plays a media source (camera, file, stream) as a layer; Sound is an
 // audio-only node (a music bed or a sound effect fired by cues) and draws nothing.
-// The kinds after Sound are show-graphic widgets: each is drawn by expanding
-// it into the primitives above when a frame is planned (render/widgets.h).
+// The kinds after Sound up to Ticker are show-graphic widgets: each is drawn
+// by expanding it into the primitives above when a frame is planned
+// (render/widgets.h). Particles is a GPU particle emitter (render/particles.h).
 enum class NodeKind : uint8_t {
   Solid,
   Gradient,
@@ -40,8 +41,9 @@ enum class NodeKind : uint8_t {
   ProgressBar,
   ProductCard,
   Ticker,
+  Particles,
 };
-inline constexpr int kNodeKindCount = 14;
+inline constexpr int kNodeKindCount = 15;
 bool isWidget(NodeKind kind);
 const char* nodeKindName(NodeKind kind);
 
@@ -50,10 +52,10 @@ inline constexpr uint32_t kSolid = 1u << 0, kGradient = 1u << 1, kImage = 1u << 
                           kGroup = 1u << 4, kVideo = 1u << 5, kSound = 1u << 6,
                           kLowerThird = 1u << 7, kLBar = 1u << 8, kCountdown = 1u << 9,
                           kStockCounter = 1u << 10, kProgressBar = 1u << 11,
-                          kProductCard = 1u << 12, kTicker = 1u << 13,
+                          kProductCard = 1u << 12, kTicker = 1u << 13, kParticles = 1u << 14,
                           kWidgets = 0x3f80,  // every show-graphic widget
-    kVisual = 0x3f | kWidgets,                // every kind that draws
-    kAll = 0x3fff;
+    kVisual = 0x3f | kWidgets | kParticles,   // every kind that draws
+    kAll = 0x7fff;
 
 struct Vec2 {
   double x = 0, y = 0;
@@ -83,6 +85,7 @@ enum class Align : uint8_t { Left, Center, Right };
 enum class OnLoss : uint8_t { Slate, LastFrame };
 enum class Key : uint8_t { None, Chroma, Luma };
 enum class MaskMode : uint8_t { Alpha, Luminance };
+enum class ParticleEffect : uint8_t { Confetti, Sparkle, Coins };
 
 enum class PropType : uint8_t { Float, Bool, Vec2, Insets, Color, String, Path, Enum, Stops };
 

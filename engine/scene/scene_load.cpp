@@ -844,10 +844,33 @@ class Loader {
     }
   }
 
+  // After every node and clip is read: an emitter's clip exists, and its
+  // colours fit the particle shader.
+  void checkEmitters() {
+    for (const Node* n : scene_.allNodes()) {
+      if (n->kind != NodeKind::Particles) continue;
+      const std::string& clip = n->getString(Prop::EmitClip);
+      if (!clip.empty() && !clipIds_.count(clip)) {
+        std::vector<std::string> known;
+        for (const auto& [id, p] : clipIds_) known.push_back(id);
+        issue(n->jsonPointer + "/clip", "no clip has the id " + jsonQuoted(clip) +
+                                            "; \"clip\" names the clip whose start fires the "
+                                            "emitter" +
+                                            didYouMean(clip, known));
+      }
+      size_t colors = n->getStops(Prop::Colors).size();
+      if (colors == 0 || colors > 8) {
+        issue(n->jsonPointer + "/colors",
+              "expected 1 to 8 colour stops, found " + std::to_string(colors));
+      }
+    }
+  }
+
  public:
   void finish() {
     checkCueTargets();
     checkCameraTargets();
+    checkEmitters();
   }
 
  private:
@@ -1020,7 +1043,8 @@ class Loader {
                   const std::string& pointer) {
     fs::path path = scene_.resolve(relative);
     std::error_code ec;
-    bool image = desc.id == Prop::Source || desc.id == Prop::Image || desc.id == Prop::Mask;
+    bool image = desc.id == Prop::Source || desc.id == Prop::Image || desc.id == Prop::Mask ||
+                 desc.id == Prop::Sprite;
     if (!fs::exists(path, ec)) {
       issue(pointer, std::string(image                   ? "image file"
                                  : desc.id == Prop::File ? "sound file"

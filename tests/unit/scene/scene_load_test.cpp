@@ -265,10 +265,12 @@ TEST_CASE("scene: wrong values name the pointer and say what was expected", "[sc
       {"text", "", "/nodes/0/text", "missing required property \"text\" for a text node"},
       {"sprite", "", "/nodes/0/kind",
        "unknown node kind \"sprite\"; expected one of solid, gradient, image, text, group, video, "
-       "sound, lower_third, lbar, countdown, stock_counter, progress_bar, product_card, ticker"},
+       "sound, lower_third, lbar, countdown, stock_counter, progress_bar, product_card, ticker, "
+       "particles"},
       {"txt", "", "/nodes/0/kind",
        "unknown node kind \"txt\"; expected one of solid, gradient, image, text, group, video, "
-       "sound, lower_third, lbar, countdown, stock_counter, progress_bar, product_card, ticker; "
+       "sound, lower_third, lbar, countdown, stock_counter, progress_bar, product_card, ticker, "
+       "particles; "
        "did you "
        "mean \"text\"?"},
   };
@@ -298,7 +300,8 @@ TEST_CASE("scene: node structure errors", "[scene]") {
   i = issue(R"([{"id": "a"}])");
   CHECK(i.message ==
         "missing \"kind\"; expected one of solid, gradient, image, text, group, video, "
-        "sound, lower_third, lbar, countdown, stock_counter, progress_bar, product_card, ticker");
+        "sound, lower_third, lbar, countdown, stock_counter, progress_bar, product_card, ticker, "
+        "particles");
   for (const char* bad :
        {"\"\"", "\"a b\"", "\"caf\\u00e9\"", "\"a/b\"", "7",
         "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""}) {
@@ -501,7 +504,8 @@ TEST_CASE("scene: malformed fixtures are rejected with the right place and messa
        "unexpected end of file inside string (started at line 4, column 45)"},
       {"unknown_kind.json", 4, 28, "/nodes/0/kind",
        "unknown node kind \"sprite\"; expected one of solid, gradient, image, text, group, video, "
-       "sound, lower_third, lbar, countdown, stock_counter, progress_bar, product_card, ticker"},
+       "sound, lower_third, lbar, countdown, stock_counter, progress_bar, product_card, ticker, "
+       "particles"},
       {"unknown_property.json", 6, 16, "/nodes/1/opacty",
        "unknown property \"opacty\" for a text node; did you mean \"opacity\"?"},
       {"unknown_root_key.json", 3, 11, "/node",

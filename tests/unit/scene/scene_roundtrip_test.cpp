@@ -66,6 +66,7 @@ PropertyValue nonDefault(const PropertyDesc& d, const std::string& imagePath) {
       // Strings with a meaning the loader checks: a time of day, a node id.
       if (d.id == Prop::Until) return std::string("20:30:05");
       if (d.id == Prop::Camera) return std::string("camera");
+      if (d.id == Prop::EmitClip) return std::string("every");  // an emitter's clip
       return std::string("Sale \"now\" \xE2\x80\x94 20%\n\\ \xF0\x9F\x98\x80");
     case PropType::Path:
       return imagePath;
@@ -177,7 +178,8 @@ TEST_CASE("save: every property at a non-default value round-trips byte for byte
   }
   group.children.push_back(fullNode(NodeKind::Group, "empty_group"));
   scene.nodes.push_back(group);
-  scene.nodes.push_back(fullNode(NodeKind::Solid, "camera"));  // what the L-bars squeeze
+  scene.nodes.push_back(fullNode(NodeKind::Solid, "camera"));     // what the L-bars squeeze
+  scene.clips.push_back(Clip{"every", 1, false, false, {}, ""});  // what the emitters follow
 
   const std::string saved = saveScene(scene);
   writeFile(dir / "show.json", saved);
