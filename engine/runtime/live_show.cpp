@@ -215,7 +215,6 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   // Frame 0 is rendered before the clock starts (its pipelines are created
   // then), so the output begins with a picture at index 0.
   {
-    Clock::time_point t0 = Clock::now();
     if (options.data) {
       options.data->frame(0, 0, scene, &media);
       compositor.setPropertyOverrides(options.data->overrides());
@@ -227,7 +226,13 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
     noShadows.shadows = false;
     compositor.wait(compositor.submit(0.0, media.videoFrames(0), noShadows));
     lastTarget = 0;
-    estimateMs = std::max(periodMs, msBetween(t0, Clock::now()) / 2);
+    // The warm-up frames pay for compiling pipelines (and the second reuses
+    // most tiles of the first), so their times say nothing about the steady
+    // state. Start from one period: the first frame that takes longer raises
+    // the estimate at once. (Starting from the warm-up time made the first
+    // seconds render many ticks ahead with a two-frame queue, skipping the
+    // ticks between: a burst of lagged frames and needless shedding.)
+    estimateMs = periodMs;
   }
   const int64_t ticksPerSecond = std::max<int64_t>(1, std::llround(fps.toDouble()));
   const Clock::time_point start = Clock::now();

@@ -343,11 +343,15 @@ TEST_CASE("live mode takes data from a pipe as it arrives", "[cli][data][live]")
   "canvas": {"width": 480, "height": 120, "fps": 30, "background": "#202030"},
   "nodes": [{"id": "stock", "kind": "text", "position": [20, 30], "font_size": 40,
              "text": "Only 5 Blue XLs left!"}]})");
-  // An operator's script: 5 at once, 1 a second later.
+  // An operator's script: 5 at once, 1 once the show has run for a second
+  // (its first once-a-second statistics line; start-up time varies a lot
+  // with validation on a loaded machine, so wall-clock sleeps alone race it).
   std::string script =
-      "(printf '{\"set\": {\"stock\": {\"blue_xl\": 5}}}\\n'; sleep 1; "
+      "(printf '{\"set\": {\"stock\": {\"blue_xl\": 5}}}\\n'; "
+      "while [ ! -s second.jsonl ]; do sleep 0.05; done; "
       "printf '{\"set\": {\"stock\": {\"blue_xl\": 1}}}\\n') | '" +
-      marqueeBinary().string() + "' live scene.json --duration 2.5 --data - -o live.mkv";
+      marqueeBinary().string() +
+      "' live scene.json --duration 2.5 --data - -o live.mkv --stats-live second.jsonl";
   requireOk(runProgram({"sh", "-c", script}, dir.path()));
   requireOk(runProgram({"ffmpeg", "-nostdin", "-v", "error", "-ss", "0.3", "-i", "live.mkv",
                         "-frames:v", "1", "-y", "early.png"},
