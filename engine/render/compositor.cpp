@@ -103,6 +103,13 @@ uint64_t combine(uint64_t h, uint64_t v) {
   return z ^ (z >> 31);
 }
 
+// Pictures the conversion shader can read a 32-bit word (four 8-bit samples)
+// at a time: 8-bit planar or semi-planar 4:2:x.
+bool readsWords(const media::PictureFormat& f) {
+  return f.bytesPerSample == 1 && f.chromaShiftX == 1 &&
+         (f.layout == media::PlaneLayout::Planar || f.layout == media::PlaneLayout::SemiPlanar);
+}
+
 std::array<float, 4> rectOf(const AtlasRect& r) {
   return {float(r.x), float(r.y), float(r.width), float(r.height)};
 }
@@ -361,9 +368,7 @@ Compositor::PictureRegion Compositor::visibleRegion(const Node& node,
   // Only pictures the fast conversion reads a word at a time are cut (their
   // plane offsets must stay word-aligned); "cover" crops the picture to the
   // box, the other fits show all of it.
-  bool cuttable =
-      f.bytesPerSample == 1 && f.chromaShiftX == 1 && !f.hasAlpha &&
-      (f.layout == media::PlaneLayout::Planar || f.layout == media::PlaneLayout::SemiPlanar);
+  bool cuttable = readsWords(f) && !f.hasAlpha;
   scene::Vec2 box = node.getVec2(Prop::Size);
   if (!cuttable || node.getEnum<scene::Fit>(Prop::Fit) != scene::Fit::Cover || box.x <= 0 ||
       box.y <= 0) {
@@ -417,9 +422,7 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   device_.flush(staging);
 
   const media::PictureFormat& f = frame.format;
-  bool quad =
-      f.bytesPerSample == 1 && f.chromaShiftX == 1 &&
-      (f.layout == media::PlaneLayout::Planar || f.layout == media::PlaneLayout::SemiPlanar);
+  bool quad = readsWords(f);
   for (int i = 0; i < 3; ++i) quad = quad && frame.linesize[i] % 4 == 0;
   const uint32_t spec[5] = {uint32_t(f.layout), f.bytesPerSample == 2, f.packedYuv422,
                             f.hasAlpha && f.layout == media::PlaneLayout::Packed, quad};

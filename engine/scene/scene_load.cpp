@@ -350,6 +350,30 @@ class Loader {
     }
   }
 
+  // The "id" of a clip or a transition (one namespace: cues start both by
+  // it), registered as taken; none after an issue. `missingHint` says why an
+  // object needs one.
+  std::optional<std::string> readClipId(const json& object, const std::string& pointer,
+                                        const std::string& missingHint) {
+    auto id = object.find("id");
+    if (id == object.end()) {
+      issue(pointer + "/id", "missing \"id\"; " + missingHint);
+      return std::nullopt;
+    }
+    if (!id->is_string() || !validId(id->get_ref<const std::string&>())) {
+      issue(pointer + "/id", "expected an id of 1 to 64 characters from A-Z a-z 0-9 _ . -, found " +
+                                 describeJson(*id));
+      return std::nullopt;
+    }
+    auto [first, inserted] = clipIds_.emplace(id->get<std::string>(), pointer);
+    if (!inserted) {
+      issue(pointer + "/id", "duplicate clip id " + jsonQuoted(first->first) +
+                                 "; already used by the clip at " + first->second);
+      return std::nullopt;
+    }
+    return first->first;
+  }
+
   // "transitions": [{"id", "from", "to", "type", "duration", "direction", "ease"}]
   // A transition is a clip made here (cues start it by its id): from one
   // shot (any node, usually a full-frame group) to another, which the scene
@@ -395,22 +419,10 @@ class Loader {
     clip.generated = true;
     clip.jsonPointer = pointer;
     bool ok = true;
-    auto id = t.find("id");
-    if (id == t.end() || !id->is_string() || !validId(id->get_ref<const std::string&>())) {
-      issue(pointer + "/id",
-            std::string(id == t.end() ? "missing \"id\"; " : "") +
-                "expected an id of 1 to 64 characters from A-Z a-z 0-9 _ . - (cues start the "
-                "transition by it)" +
-                (id == t.end() ? std::string() : ", found " + describeJson(*id)));
-      ok = false;
+    if (auto id = readClipId(t, pointer, "cues start the transition by its id")) {
+      clip.id = *id;
     } else {
-      clip.id = id->get<std::string>();
-      auto [first, inserted] = clipIds_.emplace(clip.id, pointer);
-      if (!inserted) {
-        issue(pointer + "/id", "duplicate clip id " + jsonQuoted(clip.id) +
-                                   "; already used by the clip at " + first->second);
-        ok = false;
-      }
+      ok = false;
     }
     const Node* shots[2] = {nullptr, nullptr};
     const char* roles[2] = {"from", "to"};
@@ -568,23 +580,10 @@ class Loader {
       Clip clip;
       clip.jsonPointer = pointer;
       bool ok = true;
-      auto id = c.find("id");
-      if (id == c.end()) {
-        issue(pointer + "/id", "missing \"id\"; every clip needs a unique id like \"intro\"");
-        ok = false;
-      } else if (!id->is_string() || !validId(id->get_ref<const std::string&>())) {
-        issue(pointer + "/id",
-              "expected an id of 1 to 64 characters from A-Z a-z 0-9 _ . -, found " +
-                  describeJson(*id));
-        ok = false;
+      if (auto id = readClipId(c, pointer, "every clip needs a unique id like \"intro\"")) {
+        clip.id = *id;
       } else {
-        clip.id = id->get<std::string>();
-        auto [first, inserted] = clipIds_.emplace(clip.id, pointer);
-        if (!inserted) {
-          issue(pointer + "/id", "duplicate clip id " + jsonQuoted(clip.id) +
-                                     "; already used by the clip at " + first->second);
-          ok = false;
-        }
+        ok = false;
       }
       auto duration = c.find("duration");
       bool haveDuration = false;

@@ -31,15 +31,6 @@ std::string animScene(const std::string& clips, const std::string& cues = "[]") 
          clips + R"(, "cues": )" + cues + "}";
 }
 
-// The single issue a text produces (fails the test if there is not exactly one).
-SceneIssue onlyIssue(const std::string& text) {
-  auto error = parseError(text);
-  REQUIRE(error);
-  INFO(error->what());
-  REQUIRE(error->issues().size() == 1);
-  return error->issues()[0];
-}
-
 double opacityAt(const Scene& scene, double t) {
   return evaluateScene(scene, t).findNode("box")->getFloat(Prop::Opacity);
 }

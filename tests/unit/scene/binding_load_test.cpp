@@ -15,12 +15,8 @@ std::string sceneWith(const std::string& node) {
   return R"({"format": "marquee.scene/1", "nodes": [)" + node + "]}";
 }
 
-SceneIssue onlyIssue(const std::string& node) {
-  auto error = parseError(sceneWith(node));
-  REQUIRE(error);
-  INFO(error->what());
-  REQUIRE(error->issues().size() == 1);
-  return error->issues()[0];
+SceneIssue nodeIssue(const std::string& node) {
+  return onlyIssue(sceneWith(node));
 }
 
 }  // namespace
@@ -141,7 +137,7 @@ TEST_CASE("bindings: bad bindings name the pointer and what was expected", "[sce
   };
   for (const Case& c : cases) {
     INFO(c.node);
-    SceneIssue i = onlyIssue(c.node);
+    SceneIssue i = nodeIssue(c.node);
     CHECK(i.pointer == c.pointer);
     CHECK(i.message.find(c.message) == 0);
     CHECK(i.line >= 1);

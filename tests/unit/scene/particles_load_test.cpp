@@ -16,14 +16,6 @@ std::string emitterScene(const std::string& props, const std::string& extra = ""
          (props.empty() ? "" : ", " + props) + "}]" + extra + "}";
 }
 
-SceneIssue onlyIssue(const std::string& text) {
-  auto error = parseError(text);
-  REQUIRE(error);
-  INFO(error->what());
-  REQUIRE(error->issues().size() == 1);
-  return error->issues()[0];
-}
-
 }  // namespace
 
 TEST_CASE("particles: an emitter loads with its defaults and its own values",

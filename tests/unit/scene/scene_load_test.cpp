@@ -15,15 +15,6 @@ std::string nodeScene(const std::string& kind, const std::string& props) {
          (props.empty() ? "" : ", " + props) + "}]}";
 }
 
-// The single issue a text produces (fails the test if there is not exactly one).
-SceneIssue onlyIssue(const std::string& text, const fs::path& file = "/tmp/test.json") {
-  auto error = parseError(text, file);
-  REQUIRE(error);
-  INFO(error->what());
-  REQUIRE(error->issues().size() == 1);
-  return error->issues()[0];
-}
-
 }  // namespace
 
 TEST_CASE("scene: loads a valid scene with every node kind", "[scene]") {

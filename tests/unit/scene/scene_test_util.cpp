@@ -1,5 +1,6 @@
 #include "scene_test_util.h"
 
+#include <catch2/catch.hpp>
 #include <vector>
 
 // Debian installs stb headers under /usr/include/stb; the library is libstb.so,
@@ -17,6 +18,14 @@ void writePng(const fs::path& path, int width, int height) {
   for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<unsigned char>(i * 37);
   if (!stbi_write_png(path.c_str(), width, height, 4, pixels.data(), width * 4))
     throw std::runtime_error("stbi_write_png failed: " + path.string());
+}
+
+SceneIssue onlyIssue(const std::string& text, const fs::path& file) {
+  auto error = parseError(text, file);
+  REQUIRE(error);
+  INFO(error->what());
+  REQUIRE(error->issues().size() == 1);
+  return error->issues()[0];
 }
 
 std::optional<SceneError> parseError(const std::string& text, const fs::path& file) {

@@ -58,5 +58,8 @@ void writePng(const fs::path& path, int width = 4, int height = 2);
 std::optional<SceneError> parseError(const std::string& text,
                                      const fs::path& file = "/tmp/test.json");
 std::optional<SceneError> loadError(const fs::path& file);
+// The single issue parsing `text` produces (fails the test unless there is
+// exactly one).
+SceneIssue onlyIssue(const std::string& text, const fs::path& file = "/tmp/test.json");
 
 }  // namespace mq::scene::test

@@ -20,14 +20,6 @@ std::string shotsScene(const std::string& transitions, const std::string& cues =
          transitions + R"(, "cues": )" + cues + "}";
 }
 
-SceneIssue onlyIssue(const std::string& text) {
-  auto error = parseError(text);
-  REQUIRE(error);
-  INFO(error->what());
-  REQUIRE(error->issues().size() == 1);
-  return error->issues()[0];
-}
-
 }  // namespace
 
 TEST_CASE("transitions: each type animates the two shots as it should", "[scene][transitions]") {
