@@ -95,4 +95,34 @@ VkDescriptorSet FrameDescriptors::allocate(VkDescriptorSetLayout layout) {
   return set;
 }
 
+DescriptorWrites& DescriptorWrites::buffer(uint32_t binding, VkDescriptorType type, VkBuffer buffer,
+                                           VkDeviceSize offset, VkDeviceSize range) {
+  buffers_.push_back({buffer, offset, range});
+  VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+  w.dstSet = set_;
+  w.dstBinding = binding;
+  w.descriptorCount = 1;
+  w.descriptorType = type;
+  w.pBufferInfo = &buffers_.back();
+  writes_.push_back(w);
+  return *this;
+}
+
+DescriptorWrites& DescriptorWrites::image(uint32_t binding, VkDescriptorType type,
+                                          VkSampler sampler, VkImageView view) {
+  images_.push_back({sampler, view, VK_IMAGE_LAYOUT_GENERAL});
+  VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+  w.dstSet = set_;
+  w.dstBinding = binding;
+  w.descriptorCount = 1;
+  w.descriptorType = type;
+  w.pImageInfo = &images_.back();
+  writes_.push_back(w);
+  return *this;
+}
+
+void DescriptorWrites::update(VkDevice device) const {
+  vkUpdateDescriptorSets(device, uint32_t(writes_.size()), writes_.data(), 0, nullptr);
+}
+
 }  // namespace mq::gpu

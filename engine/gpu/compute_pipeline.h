@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <vector>
 
@@ -59,6 +60,26 @@ class FrameDescriptors {
  private:
   Device& device_;
   std::array<VkDescriptorPool, Device::kFramesInFlight> pools_{};
+};
+
+// The writes that fill one descriptor set, collected binding by binding and
+// applied together by update(). The infos they point to live in this object.
+// Images are in GENERAL layout, as every compute pass here keeps them.
+class DescriptorWrites {
+ public:
+  explicit DescriptorWrites(VkDescriptorSet set) : set_(set) {}
+  DescriptorWrites& buffer(uint32_t binding, VkDescriptorType type, VkBuffer buffer,
+                           VkDeviceSize offset = 0, VkDeviceSize range = VK_WHOLE_SIZE);
+  // `sampler` is VK_NULL_HANDLE for storage images.
+  DescriptorWrites& image(uint32_t binding, VkDescriptorType type, VkSampler sampler,
+                          VkImageView view);
+  void update(VkDevice device) const;
+
+ private:
+  VkDescriptorSet set_;
+  std::deque<VkDescriptorBufferInfo> buffers_;  // a deque: addresses stay valid as it grows
+  std::deque<VkDescriptorImageInfo> images_;
+  std::vector<VkWriteDescriptorSet> writes_;
 };
 
 }  // namespace mq::gpu

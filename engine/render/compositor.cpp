@@ -436,24 +436,11 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
                                     0, name.c_str(), spec);
   });
   VkDescriptorSet set = descriptors_->allocate(p.setLayout());
-  VkDescriptorBufferInfo paramsInfo{staging->buffer, 0, sizeof(VideoParams)};
-  VkDescriptorBufferInfo planesInfo{staging->buffer, paramsBytes, VK_WHOLE_SIZE};
-  VkDescriptorImageInfo targetInfo{VK_NULL_HANDLE, atlas_.image()->storageView,
-                                   VK_IMAGE_LAYOUT_GENERAL};
-  VkWriteDescriptorSet writes[3] = {};
-  for (uint32_t i = 0; i < 3; ++i) {
-    writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-    writes[i].dstSet = set;
-    writes[i].dstBinding = i;
-    writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-  }
-  writes[0].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
-  writes[0].pBufferInfo = &paramsInfo;
-  writes[1].pBufferInfo = &planesInfo;
-  writes[2].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE;
-  writes[2].pImageInfo = &targetInfo;
-  vkUpdateDescriptorSets(device_.device(), 3, writes, 0, nullptr);
+  gpu::DescriptorWrites(set)
+      .buffer(0, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, staging->buffer, 0, sizeof(VideoParams))
+      .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, staging->buffer, paramsBytes)
+      .image(2, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, VK_NULL_HANDLE, atlas_.image()->storageView)
+      .update(device_.device());
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline());
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0, nullptr);
   uint32_t columns = quad ? (params.size[0] + 3) / 4 : params.size[0];
@@ -661,37 +648,21 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
   // Every variant has the same set layout, so one descriptor set serves all.
   const gpu::ComputePipeline& first = pipeline(target, 0);
   VkDescriptorSet set = descriptors_->allocate(first.setLayout());
-  VkDescriptorBufferInfo bufferInfos[4] = {{buffers.layers->buffer, 0, VK_WHOLE_SIZE},
-                                           {buffers.tiles->buffer, 0, VK_WHOLE_SIZE},
-                                           {buffers.indices->buffer, 0, VK_WHOLE_SIZE},
-                                           {outputBuffer, 0, VK_WHOLE_SIZE}};
-  VkDescriptorImageInfo sampled{device_.linearClampSampler(), atlas_.image()->view,
-                                VK_IMAGE_LAYOUT_GENERAL};
-  VkDescriptorImageInfo storage{VK_NULL_HANDLE, atlas_.image()->storageView,
-                                VK_IMAGE_LAYOUT_GENERAL};
-  VkDescriptorImageInfo raw{device_.linearClampSampler(), atlas_.image()->storageView,
-                            VK_IMAGE_LAYOUT_GENERAL};
-  VkWriteDescriptorSet writes[6] = {};
-  for (uint32_t i = 0; i < 6; ++i) {
-    writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-    writes[i].dstSet = set;
-    writes[i].dstBinding = i;
-    writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    writes[i].pBufferInfo = &bufferInfos[std::min(i, 3u)];
-  }
-  writes[3].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-  writes[3].pBufferInfo = nullptr;
-  writes[3].pImageInfo = &sampled;
+  gpu::DescriptorWrites writes(set);
+  writes.buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buffers.layers->buffer)
+      .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buffers.tiles->buffer)
+      .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buffers.indices->buffer)
+      .image(3, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, device_.linearClampSampler(),
+             atlas_.image()->view)
+      // The UNORM view: texels as stored (sRGB-encoded), for the copy path.
+      .image(5, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, device_.linearClampSampler(),
+             atlas_.image()->storageView);
   if (target == Target::Group) {
-    writes[4].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE;
-    writes[4].pBufferInfo = nullptr;
-    writes[4].pImageInfo = &storage;
+    writes.image(4, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, VK_NULL_HANDLE, atlas_.image()->storageView);
+  } else {
+    writes.buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, outputBuffer);
   }
-  writes[5].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-  writes[5].pBufferInfo = nullptr;
-  writes[5].pImageInfo = &raw;
-  vkUpdateDescriptorSets(device_.device(), 6, writes, 0, nullptr);
+  writes.update(device_.device());
 
   PushConstants push{};
   std::copy(list.background.begin(), list.background.end(), push.background);

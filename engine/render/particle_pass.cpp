@@ -79,22 +79,12 @@ graph::ImageRef ParticlePass::add(graph::RenderGraph& g, graph::ImageRef atlas,
       },
       [this, visRef, params, count, img = atlasImage](graph::PassContext& ctx) {
         VkDescriptorSet set = descriptors_->allocate(splat_->setLayout());
-        VkDescriptorBufferInfo infos[2] = {{params->buffer, 0, VK_WHOLE_SIZE},
-                                           {ctx.buffer(visRef), 0, VK_WHOLE_SIZE}};
-        VkDescriptorImageInfo sampled{device_.linearClampSampler(), img->view,
-                                      VK_IMAGE_LAYOUT_GENERAL};
-        VkWriteDescriptorSet writes[3] = {};
-        for (uint32_t i = 0; i < 3; ++i) {
-          writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-          writes[i].dstSet = set;
-          writes[i].dstBinding = i;
-          writes[i].descriptorCount = 1;
-          writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-          if (i < 2) writes[i].pBufferInfo = &infos[i];
-        }
-        writes[2].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-        writes[2].pImageInfo = &sampled;
-        vkUpdateDescriptorSets(device_.device(), 3, writes, 0, nullptr);
+        gpu::DescriptorWrites(set)
+            .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, params->buffer)
+            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, ctx.buffer(visRef))
+            .image(2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, device_.linearClampSampler(),
+                   img->view)
+            .update(device_.device());
         VkCommandBuffer cmd = ctx.commandBuffer();
         vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, splat_->pipeline());
         vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, splat_->layout(), 0, 1, &set,
@@ -110,25 +100,13 @@ graph::ImageRef ParticlePass::add(graph::RenderGraph& g, graph::ImageRef atlas,
       },
       [this, visRef, params, img = atlasImage, w, h](graph::PassContext& ctx) {
         VkDescriptorSet set = descriptors_->allocate(resolve_->setLayout());
-        VkDescriptorBufferInfo infos[2] = {{params->buffer, 0, VK_WHOLE_SIZE},
-                                           {ctx.buffer(visRef), 0, VK_WHOLE_SIZE}};
-        VkDescriptorImageInfo sampled{device_.linearClampSampler(), img->view,
-                                      VK_IMAGE_LAYOUT_GENERAL};
-        VkDescriptorImageInfo storage{VK_NULL_HANDLE, img->storageView, VK_IMAGE_LAYOUT_GENERAL};
-        VkWriteDescriptorSet writes[4] = {};
-        for (uint32_t i = 0; i < 4; ++i) {
-          writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-          writes[i].dstSet = set;
-          writes[i].dstBinding = i;
-          writes[i].descriptorCount = 1;
-          writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-          if (i < 2) writes[i].pBufferInfo = &infos[i];
-        }
-        writes[2].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-        writes[2].pImageInfo = &sampled;
-        writes[3].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE;
-        writes[3].pImageInfo = &storage;
-        vkUpdateDescriptorSets(device_.device(), 4, writes, 0, nullptr);
+        gpu::DescriptorWrites(set)
+            .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, params->buffer)
+            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, ctx.buffer(visRef))
+            .image(2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, device_.linearClampSampler(),
+                   img->view)
+            .image(3, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, VK_NULL_HANDLE, img->storageView)
+            .update(device_.device());
         VkCommandBuffer cmd = ctx.commandBuffer();
         vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, resolve_->pipeline());
         vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, resolve_->layout(), 0, 1, &set,
