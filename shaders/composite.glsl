@@ -17,9 +17,8 @@
 // filtering and mip levels are correct without per-sample conversions.
 //
 // Each invocation shades a 4x4 block: 4 luma bytes make one word per row, and
-// the 2x2 chroma sites of NV12 come from pixels the invocation already has.
-// Lavapipe loads a layer's parameters lane by lane, so the more pixels an
-// invocation shades per load, the cheaper each layer is.
+// the 2x2 chroma sites of NV12 come from pixels the invocation already has,
+// and each layer's parameters are fetched once for 16 pixels.
 
 #extension GL_EXT_control_flow_attributes : require
 
@@ -82,12 +81,35 @@ struct Layer {
 
 struct Tile {
   uint x, y;          // tile coordinates
-  uint first, count;  // range in tileLayers
+  uint first, count;  // range in the tile-layer list
 };
 
-layout(std430, set = 0, binding = 0) readonly buffer Layers { Layer layers[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Tiles { Tile tiles[]; };
-layout(std430, set = 0, binding = 2) readonly buffer TileLayers { uint tileLayers[]; };
+// Layers, tiles and the tile-layer list are read through texel buffers, not
+// storage buffers: lavapipe gathers a texel-buffer read for 8 invocations at
+// once, where it loads a storage buffer lane by lane (with a bounds check and
+// a store-forwarding stall per lane). Those loads were most of the time of a
+// copied tile. A layer is 23 texels of the RGBA32F view, in the order of the
+// struct above; its `info` texel is read through the RGBA32UI view of the same
+// bytes, so its bits never pass through float arithmetic.
+layout(set = 0, binding = 0) uniform samplerBuffer layerTexels;
+layout(set = 0, binding = 6) uniform usamplerBuffer layerWords;
+layout(set = 0, binding = 1) uniform usamplerBuffer tileTexels;
+layout(set = 0, binding = 2) uniform usamplerBuffer tileLayerTexels;
+
+const int kLayerTexels = 23;
+const int kInv0 = 0, kInv1 = 1, kBox = 2, kShape = 3, kFill = 4, kBorder = 5, kShadowColour = 6,
+          kShadowOffset = 7, kContentMap = 8, kContentRect = 9, kShadowMap = 10, kShadowRect = 11,
+          kGradientGeometry = 12, kStopOffsets = 13, kStops = 14, kInfo = 18, kKeyParams = 19,
+          kKeySpill = 20, kMaskMap = 21, kMaskRect = 22;
+
+vec4 layerField(uint li, int field) {
+  return texelFetch(layerTexels, int(li) * kLayerTexels + field);
+}
+
+uint tileLayerEntry(uint index) {
+  return texelFetch(tileLayerTexels, int(index)).x;
+}
+
 layout(set = 0, binding = 3) uniform sampler2D atlas;     // sRGB view: reads linear light
 layout(set = 0, binding = 5) uniform sampler2D atlasRaw;  // UNORM view: reads encoded values
 
@@ -105,46 +127,46 @@ layout(push_constant) uniform Push {
 // pipeline creation); lavapipe loads buffer data lane by lane, so this matters.
 Layer loadLayer(uint li) {
   Layer l;
-  l.inv0 = layers[li].inv0;
-  l.inv1 = layers[li].inv1;
-  l.shape = layers[li].shape;
-  l.fill = layers[li].fill;
-  l.info = layers[li].info;
+  l.inv0 = layerField(li, kInv0);
+  l.inv1 = layerField(li, kInv1);
+  l.shape = layerField(li, kShape);
+  l.fill = layerField(li, kFill);
+  l.info = texelFetch(layerWords, int(li) * kLayerTexels + kInfo);
   l.box = vec4(0.0);
   l.border = vec4(0.0);
   if (kEdges) {
-    l.box = layers[li].box;
-    l.border = layers[li].border;
+    l.box = layerField(li, kBox);
+    l.border = layerField(li, kBorder);
   }
   l.contentMap = l.contentRect = l.gradient = l.stopOffsets = vec4(0.0);
   l.stops[0] = l.stops[1] = l.stops[2] = l.stops[3] = vec4(0.0);
   if (kTextured) {
-    l.contentMap = layers[li].contentMap;
-    l.contentRect = layers[li].contentRect;
+    l.contentMap = layerField(li, kContentMap);
+    l.contentRect = layerField(li, kContentRect);
   }
-  if (kTextured || kGradient) l.gradient = layers[li].gradient;
+  if (kTextured || kGradient) l.gradient = layerField(li, kGradientGeometry);
   if (kGradient) {
-    l.stopOffsets = layers[li].stopOffsets;
-    l.stops = layers[li].stops;
+    l.stopOffsets = layerField(li, kStopOffsets);
+    [[unroll]] for (int j = 0; j < 4; ++j) l.stops[j] = layerField(li, kStops + j);
   }
   l.shadow = l.shadowOffset = l.shadowMap = l.shadowRect = vec4(0.0);
   if (kShadow) {
-    l.shadow = layers[li].shadow;
-    l.shadowOffset = layers[li].shadowOffset;
-    if (!kEdges) l.box = layers[li].box;
+    l.shadow = layerField(li, kShadowColour);
+    l.shadowOffset = layerField(li, kShadowOffset);
+    if (!kEdges) l.box = layerField(li, kBox);
   }
   if (kShadowAlpha) {
-    l.shadowMap = layers[li].shadowMap;
-    l.shadowRect = layers[li].shadowRect;
+    l.shadowMap = layerField(li, kShadowMap);
+    l.shadowRect = layerField(li, kShadowRect);
   }
   l.key = l.keySpill = l.maskMap = l.maskRect = vec4(0.0);
   if (kKey) {
-    l.key = layers[li].key;
-    l.keySpill = layers[li].keySpill;
+    l.key = layerField(li, kKeyParams);
+    l.keySpill = layerField(li, kKeySpill);
   }
   if (kMask) {
-    l.maskMap = layers[li].maskMap;
-    l.maskRect = layers[li].maskRect;
+    l.maskMap = layerField(li, kMaskMap);
+    l.maskRect = layerField(li, kMaskRect);
   }
   return l;
 }
@@ -309,7 +331,10 @@ vec3 linearToSrgb(vec3 c) {
 }
 
 // This invocation's tile and the top-left pixel of its 4x4 block.
-Tile currentTile() { return tiles[pc.tileBase + gl_WorkGroupID.x]; }
+Tile currentTile() {
+  uvec4 t = texelFetch(tileTexels, int(pc.tileBase + gl_WorkGroupID.x));
+  return Tile(t.x, t.y, t.z, t.w);
+}
 ivec2 blockOrigin(Tile tile) {
   return ivec2(tile.x * 32u, tile.y * 16u) + ivec2(gl_LocalInvocationID.xy) * ivec2(4, 4);
 }
@@ -320,7 +345,7 @@ const int kBlock = 16;  // pixels per invocation, 4x4, row-major
 void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
   [[unroll]] for (int i = 0; i < kBlock; ++i) acc[i] = pc.background;
   for (uint k = 0u; k < tile.count; ++k) {
-    uint entry = tileLayers[tile.first + k];
+    uint entry = tileLayerEntry(tile.first + k);
     Layer L = loadLayer(entry & ~kEntryInterior);
     bool interior = (entry & kEntryInterior) != 0u;
     [[unroll]] for (int i = 0; i < kBlock; ++i) {
@@ -338,11 +363,11 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
 // to its box (what video scalers do: R'G'B' is filtered as it comes; the full
 // path filters in linear light and costs several times as much per pixel).
 void copyBlock(Tile tile, ivec2 origin, out vec3 encoded[kBlock]) {
-  uint li = tileLayers[tile.first] & ~kEntryInterior;
-  vec4 inv0 = layers[li].inv0;
-  vec4 inv1 = layers[li].inv1;
-  vec4 map = layers[li].contentMap;
-  vec4 rect = layers[li].contentRect;
+  uint li = tileLayerEntry(tile.first) & ~kEntryInterior;
+  vec4 inv0 = layerField(li, kInv0);
+  vec4 inv1 = layerField(li, kInv1);
+  vec4 map = layerField(li, kContentMap);
+  vec4 rect = layerField(li, kContentRect);
   [[unroll]] for (int i = 0; i < kBlock; ++i) {
     vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
     vec2 local = vec2(dot(inv0.xy, p) + inv0.z, dot(inv1.xy, p) + inv1.z);

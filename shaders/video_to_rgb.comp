@@ -40,14 +40,19 @@ layout(std140, set = 0, binding = 0) uniform Params {
   vec4 scale;         // x: sample -> 8-bit code units; y: bytes per packed pixel (or pair)
 } params;
 
-layout(std430, set = 0, binding = 1) readonly buffer Planes {
-  uint words[];
-};
+// The planes' bytes as 32-bit words, through a texel buffer: lavapipe gathers
+// texel-buffer reads for 8 invocations at once, where it loads a storage
+// buffer lane by lane (the loads were most of this pass's time).
+layout(set = 0, binding = 1) uniform usamplerBuffer planes;
+
+uint word(uint index) {
+  return texelFetch(planes, int(index)).x;
+}
 
 layout(set = 0, binding = 2, rgba8) uniform writeonly image2D target;
 
 uint readByte(uint offset) {
-  return (words[offset >> 2] >> ((offset & 3u) * 8u)) & 0xffu;
+  return (word(offset >> 2) >> ((offset & 3u) * 8u)) & 0xffu;
 }
 
 float readSample(uint plane, uint x, uint y, uint component, uint components) {
@@ -56,7 +61,7 @@ float readSample(uint plane, uint x, uint y, uint component, uint components) {
   uint v;
   if (kTwoBytes) {
     // Samples are 2-byte aligned, so both bytes are in one word.
-    v = (words[offset >> 2] >> ((offset & 2u) * 8u)) & 0xffffu;
+    v = (word(offset >> 2) >> ((offset & 2u) * 8u)) & 0xffffu;
   } else {
     v = readByte(offset);
   }
@@ -71,7 +76,7 @@ float linearToSrgb(float c) {
 }
 
 uint wordAt(uint offset) {  // offset is 4-byte aligned
-  return words[offset >> 2];
+  return word(offset >> 2);
 }
 
 void convertQuad() {

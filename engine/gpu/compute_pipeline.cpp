@@ -121,6 +121,18 @@ DescriptorWrites& DescriptorWrites::image(uint32_t binding, VkDescriptorType typ
   return *this;
 }
 
+DescriptorWrites& DescriptorWrites::texelBuffer(uint32_t binding, VkBufferView view) {
+  texelViews_.push_back(view);
+  VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+  w.dstSet = set_;
+  w.dstBinding = binding;
+  w.descriptorCount = 1;
+  w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+  w.pTexelBufferView = &texelViews_.back();
+  writes_.push_back(w);
+  return *this;
+}
+
 void DescriptorWrites::update(VkDevice device) const {
   vkUpdateDescriptorSets(device, uint32_t(writes_.size()), writes_.data(), 0, nullptr);
 }

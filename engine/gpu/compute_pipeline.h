@@ -70,6 +70,7 @@ class DescriptorWrites {
   explicit DescriptorWrites(VkDescriptorSet set) : set_(set) {}
   DescriptorWrites& buffer(uint32_t binding, VkDescriptorType type, VkBuffer buffer,
                            VkDeviceSize offset = 0, VkDeviceSize range = VK_WHOLE_SIZE);
+  DescriptorWrites& texelBuffer(uint32_t binding, VkBufferView view);
   // `sampler` is VK_NULL_HANDLE for storage images.
   DescriptorWrites& image(uint32_t binding, VkDescriptorType type, VkSampler sampler,
                           VkImageView view);
@@ -79,6 +80,7 @@ class DescriptorWrites {
   VkDescriptorSet set_;
   std::deque<VkDescriptorBufferInfo> buffers_;  // a deque: addresses stay valid as it grows
   std::deque<VkDescriptorImageInfo> images_;
+  std::deque<VkBufferView> texelViews_;
   std::vector<VkWriteDescriptorSet> writes_;
 };
 

@@ -104,7 +104,8 @@ BufferObject::~BufferObject() {
   VkDevice dev = device->device();
   VkBuffer b = buffer;
   VkDeviceMemory m = memory;
-  device->destroyLater([dev, b, m] {
+  device->destroyLater([dev, b, m, views = std::move(texelViews)] {
+    for (const TexelView& v : views) vkDestroyBufferView(dev, v.view, nullptr);
     vkDestroyBuffer(dev, b, nullptr);
     vkFreeMemory(dev, m, nullptr);
   });
@@ -433,6 +434,21 @@ VkDeviceMemory Device::allocate(const VkMemoryRequirements& req, VkMemoryPropert
   }
   if (chosen) *chosen = memoryProps_.memoryTypes[type].propertyFlags;
   return memory;
+}
+
+VkBufferView Device::texelView(const Buffer& buffer, VkFormat format, VkDeviceSize offset) {
+  for (const BufferObject::TexelView& v : buffer->texelViews) {
+    if (v.format == format && v.offset == offset) return v.view;
+  }
+  VkBufferViewCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
+  info.buffer = buffer->buffer;
+  info.format = format;
+  info.offset = offset;
+  info.range = VK_WHOLE_SIZE;
+  VkBufferView view = VK_NULL_HANDLE;
+  MQ_VK_CHECK(vkCreateBufferView(device_, &info, nullptr, &view));
+  buffer->texelViews.push_back({format, offset, view});
+  return view;
 }
 
 Buffer Device::createBuffer(VkDeviceSize size, VkBufferUsageFlags usage, MemoryUsage memory) {

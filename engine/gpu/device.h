@@ -40,6 +40,14 @@ struct BufferObject {
   VkDeviceSize size = 0;
   void* mapped = nullptr;  // persistently mapped for Upload/Readback
   bool coherent = true;
+  // Texel-buffer views of this buffer, made on first use by Device::texelView
+  // and destroyed with it.
+  struct TexelView {
+    VkFormat format;
+    VkDeviceSize offset;
+    VkBufferView view;
+  };
+  std::vector<TexelView> texelViews;
   ~BufferObject();
 };
 using Buffer = std::shared_ptr<BufferObject>;
@@ -96,6 +104,13 @@ class Device {
   uint64_t validationMessages() const { return validationMessages_.load(); }
 
   Buffer createBuffer(VkDeviceSize size, VkBufferUsageFlags usage, MemoryUsage memory);
+  // A uniform texel-buffer view of `buffer` from `offset` (a multiple of
+  // minTexelBufferOffsetAlignment) to its end, made once and kept with it.
+  // Why texel buffers: shaders reading data at per-invocation addresses get
+  // vector gathers from them on lavapipe, where storage-buffer loads are done
+  // lane by lane (several times slower per load). The buffer needs
+  // VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT.
+  VkBufferView texelView(const Buffer& buffer, VkFormat format, VkDeviceSize offset = 0);
   Image createImage(const ImageCreateInfo& info);
   // Copies rectangles into an image kept in GENERAL layout (sampled and written
   // by compute). `fresh`: the image was just created; it is cleared to zero

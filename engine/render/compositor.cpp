@@ -58,12 +58,13 @@ struct GpuTile {
 };
 
 std::vector<gpu::DescriptorBinding> compositeBindings(bool imageOutput) {
-  return {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
-          {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
-          {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
+  return {{0, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER},
+          {1, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER},
+          {2, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER},
           {3, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER},
           {4, imageOutput ? VK_DESCRIPTOR_TYPE_STORAGE_IMAGE : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
-          {5, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER}};
+          {5, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER},
+          {6, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER}};
 }
 
 // `shadow` false: the features of the layer where its shadow cannot show (in
@@ -152,8 +153,10 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
   descriptors_ = std::make_unique<gpu::FrameDescriptors>(
       device,
       std::vector<VkDescriptorPoolSize>{
-          {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * kMaxDispatchesPerFrame + kMaxVideosPerFrame},
+          {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kMaxDispatchesPerFrame},
           {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, kMaxVideosPerFrame},
+          {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
+           4 * kMaxDispatchesPerFrame + kMaxVideosPerFrame},
           {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2 * kMaxDispatchesPerFrame},
           {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, kMaxDispatchesPerFrame + kMaxVideosPerFrame}},
       kMaxDispatchesPerFrame + kMaxVideosPerFrame);
@@ -398,7 +401,7 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   gpu::Buffer& staging = slot.videoStaging[upload.nodeId];
   if (!staging || staging->size < bytes) {
     staging = device_.createBuffer(
-        bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
+        bytes, VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
         gpu::MemoryUsage::Upload);
   }
   auto* base = static_cast<uint8_t*>(staging->mapped);
@@ -431,14 +434,14 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   const gpu::ComputePipeline& p = *device_.shared<gpu::ComputePipeline>(name, [&] {
     return new gpu::ComputePipeline(device_, shaders::code("video_to_rgb.comp"),
                                     {{0, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER},
-                                     {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
+                                     {1, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER},
                                      {2, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE}},
                                     0, name.c_str(), spec);
   });
   VkDescriptorSet set = descriptors_->allocate(p.setLayout());
   gpu::DescriptorWrites(set)
       .buffer(0, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, staging->buffer, 0, sizeof(VideoParams))
-      .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, staging->buffer, paramsBytes)
+      .texelBuffer(1, device_.texelView(staging, VK_FORMAT_R32_UINT, paramsBytes))
       .image(2, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, VK_NULL_HANDLE, atlas_.image()->storageView)
       .update(device_.device());
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline());
@@ -451,8 +454,8 @@ void Compositor::writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes
   if (!buffer || buffer->size < bytes) {
     // Grow geometrically; the old buffer is destroyed once its frame retired.
     VkDeviceSize size = std::max<VkDeviceSize>(bytes, buffer ? buffer->size * 2 : 4096);
-    buffer =
-        device_.createBuffer(size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUsage::Upload);
+    buffer = device_.createBuffer(size, VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT,
+                                  gpu::MemoryUsage::Upload);
   }
   std::memcpy(buffer->mapped, data, bytes);
   device_.flush(buffer);
@@ -649,9 +652,10 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
   const gpu::ComputePipeline& first = pipeline(target, 0);
   VkDescriptorSet set = descriptors_->allocate(first.setLayout());
   gpu::DescriptorWrites writes(set);
-  writes.buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buffers.layers->buffer)
-      .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buffers.tiles->buffer)
-      .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buffers.indices->buffer)
+  writes.texelBuffer(0, device_.texelView(buffers.layers, VK_FORMAT_R32G32B32A32_SFLOAT))
+      .texelBuffer(6, device_.texelView(buffers.layers, VK_FORMAT_R32G32B32A32_UINT))
+      .texelBuffer(1, device_.texelView(buffers.tiles, VK_FORMAT_R32G32B32A32_UINT))
+      .texelBuffer(2, device_.texelView(buffers.indices, VK_FORMAT_R32_UINT))
       .image(3, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, device_.linearClampSampler(),
              atlas_.image()->view)
       // The UNORM view: texels as stored (sRGB-encoded), for the copy path.
