@@ -5,8 +5,9 @@
 # a Matroska file; then reports what the scheduler measured and what the file
 # shows.
 #
-#   bench/live_bench.sh [--seconds N] [--size WxH] [--build DIR] [--scene FILE] [--keep DIR]
-#     defaults: 300 s, 720x1280 (the default show is vertical), ./build, scenes/default.json
+#   bench/live_bench.sh [--seconds N] [--size WxH] [--camera-size WxH] [--build DIR] [--scene FILE] [--keep DIR]
+#     defaults: 300 s, 720x1280 (the default show is vertical), camera 1280x720
+#     (the size of the built-in camera it replaces), ./build, scenes/default.json
 #
 # Reported: render and encode ms p50/p99 (render: wall time from submit to the
 # GPU finishing; encode: the encoder thread's time per frame), lagged frames
@@ -19,11 +20,12 @@
 # Speed figures are for this machine only; compare runs on the same machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_TO_RUN=300 SIZE=720x1280 BUILD=./build SCENE=scenes/default.json KEEP=""
+SECONDS_TO_RUN=300 SIZE=720x1280 CAMERA_SIZE=1280x720 BUILD=./build SCENE=scenes/default.json KEEP=""
 while (($#)); do
   case "$1" in
     --seconds) SECONDS_TO_RUN=$2; shift 2 ;;
     --size) SIZE=$2; shift 2 ;;
+    --camera-size) CAMERA_SIZE=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --scene) SCENE=$2; shift 2 ;;
     --keep) KEEP=$2; shift 2 ;;
@@ -35,7 +37,7 @@ trap '[[ -n "$KEEP" ]] && cp -r "$TMP"/. "$KEEP"/; rm -rf "$TMP"' EXIT
 
 # The flash-and-beep camera: 10 s, looped by the scene's source.
 ffmpeg -nostdin -v error -f lavfi \
-  -i "color=c=black:s=640x360:r=30:d=10,format=yuv420p,geq=lum='if(lt(mod(N\,30)\,1)\,235\,16)':cb=128:cr=128" \
+  -i "color=c=black:s=$CAMERA_SIZE:r=30:d=10,format=yuv420p,geq=lum='if(lt(mod(N\,30)\,1)\,235\,16)':cb=128:cr=128" \
   -f lavfi -i "aevalsrc='if(lt(mod(t\,1)\,0.1)\,0.5*sin(2*PI*1000*t)\,0)':s=48000:d=10" \
   -c:v libx264 -qp 0 -g 30 -c:a pcm_s16le "$TMP/flash.mkv"
 # The scene, with the camera looping the clip; the music bed and sound
@@ -43,7 +45,7 @@ ffmpeg -nostdin -v error -f lavfi \
 sed 's|"url": "builtin:camera"|"url": "'"$TMP"'/flash.mkv", "loop": true|' "$SCENE" > "$TMP/scene.json"
 sed -i 's|"\.\./assets/|"'"$(pwd)"'/assets/|g; s|"kind": "sound",|"kind": "sound", "mute": true,|' "$TMP/scene.json"
 
-echo "marquee live $SCENE at $SIZE for $SECONDS_TO_RUN s (camera: flash-and-beep clip)"
+echo "marquee live $SCENE at $SIZE for $SECONDS_TO_RUN s (camera: $CAMERA_SIZE flash-and-beep clip)"
 /usr/bin/time -v "$BUILD/editor/marquee" live "$TMP/scene.json" --duration "$SECONDS_TO_RUN" \
   --output-size "$SIZE" -o "$TMP/live.mkv" --stats "$TMP/stats.json" \
   --stats-live "$TMP/live.jsonl" 2> "$TMP/marquee.err" &
