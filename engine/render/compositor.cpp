@@ -12,6 +12,7 @@
 #include "gpu/vk_check.h"
 #include "graph/render_graph.h"
 #include "render/asset_check.h"
+#include "render/content_placement.h"
 #include "render/tile_binner.h"
 #include "render/video_upload.h"
 #include "scene/animation.h"
@@ -369,19 +370,21 @@ Compositor::PictureRegion Compositor::visibleRegion(const Node& node,
   const uint32_t w = uint32_t(f.width), h = uint32_t(f.height);
   PictureRegion all{0, 0, w, h};
   // Only pictures the fast conversion reads a word at a time are cut (their
-  // plane offsets must stay word-aligned); "cover" crops the picture to the
-  // box, the other fits show all of it.
+  // plane offsets must stay word-aligned).
   bool cuttable = readsWords(f) && !f.hasAlpha;
   scene::Vec2 box = node.getVec2(Prop::Size);
-  if (!cuttable || node.getEnum<scene::Fit>(Prop::Fit) != scene::Fit::Cover || box.x <= 0 ||
-      box.y <= 0) {
-    return all;
-  }
-  double s = std::max(box.x / w, box.y / h);  // box units per picture pixel
-  // Visible picture pixels, plus two for the bilinear footprint at the edge.
-  double vx = box.x / s, vy = box.y / s;
-  double x0 = (w - vx) / 2 - 2, x1 = (w + vx) / 2 + 2;
-  double y0 = (h - vy) / 2 - 2, y1 = (h + vy) / 2 + 2;
+  if (!cuttable || box.x <= 0 || box.y <= 0) return all;
+  ContentPlacement place = placeContent(node.getEnum<scene::Fit>(Prop::Fit), box, w, h,
+                                        node.getFloat(Prop::Zoom), node.getVec2(Prop::ZoomCenter));
+  // The box (less its crop) in picture pixels, plus two for the bilinear
+  // footprint at the edge.
+  scene::Insets crop = node.getInsets(Prop::Crop);
+  double toPictureX = w / place.width, toPictureY = h / place.height;
+  double x0 = (crop.left - place.x) * toPictureX - 2;
+  double x1 = (box.x - crop.right - place.x) * toPictureX + 2;
+  double y0 = (crop.top - place.y) * toPictureY - 2;
+  double y1 = (box.y - crop.bottom - place.y) * toPictureY + 2;
+  if (x1 <= x0 || y1 <= y0) return all;  // cropped away: nothing to save
   // Whole 8-pixel columns (4-byte words of luma and of 4:2:x chroma) and
   // whole chroma rows.
   auto down = [](double v, uint32_t step, uint32_t limit) {

@@ -5,6 +5,7 @@
 #include <glm/glm.hpp>
 #include <map>
 
+#include "render/content_placement.h"
 #include "render/texture_data.h"
 #include "render/widgets.h"
 
@@ -383,20 +384,24 @@ class Builder {
         dw = tex.extentWidth;
         dh = tex.extentHeight;
       } else if (n.kind == NodeKind::Image || n.kind == NodeKind::Video) {
-        auto fit = n.getEnum<scene::Fit>(Prop::Fit);
-        if (fit != scene::Fit::Stretch) {
-          // The picture's own aspect: the texture may be stored smaller (an
-          // image over the atlas width is limited).
-          double pw = tex.naturalWidth > 0 ? tex.naturalWidth : tex.width;
-          double ph = tex.naturalHeight > 0 ? tex.naturalHeight : tex.height;
-          double sx = size.x / pw, sy = size.y / ph;
-          double s = fit == scene::Fit::Contain ? std::min(sx, sy) : std::max(sx, sy);
-          dw = pw * s;
-          dh = ph * s;
-          ox = (size.x - dw) / 2;
-          oy = (size.y - dh) / 2;
-        }
-        opaqueContent = tex.opaque && fit != scene::Fit::Contain;
+        // The picture's own aspect: the texture may be stored smaller (an
+        // image over the atlas width is limited).
+        double pw = tex.naturalWidth > 0 ? tex.naturalWidth : tex.width;
+        double ph = tex.naturalHeight > 0 ? tex.naturalHeight : tex.height;
+        ContentPlacement place =
+            placeContent(n.getEnum<scene::Fit>(Prop::Fit), {size.x, size.y}, pw, ph,
+                         n.getFloat(Prop::Zoom), n.getVec2(Prop::ZoomCenter));
+        ox = place.x;
+        oy = place.y;
+        dw = place.width;
+        dh = place.height;
+        // Opaque where the picture fills the whole box: stretched, covering,
+        // or contained but zoomed until it fills.
+        constexpr double kSlack = 1e-6;
+        bool fills = ox <= kSlack && oy <= kSlack && ox + dw >= size.x - kSlack &&
+                     oy + dh >= size.y - kSlack;
+        opaqueContent = tex.opaque && (n.getEnum<scene::Fit>(Prop::Fit) != scene::Fit::Contain ||
+                                       (n.getFloat(Prop::Zoom) > 1 && fills));
       }
       out.uvMap = {1 / dw, 1 / dh, -ox / dw, -oy / dh};
       // Mip level from the texel footprint of one output pixel (its longer axis,
