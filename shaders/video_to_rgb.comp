@@ -26,6 +26,8 @@ layout(constant_id = 3) const bool kAlpha = false;      // packed RGBA with alph
 // aligned rows: each invocation converts 4 pixels from one word of luma and
 // one word per chroma plane (loads are what costs on lavapipe).
 layout(constant_id = 4) const bool kQuad = false;
+// Contrast-adaptive sharpening of luma (planar, semi-planar and grey pictures).
+layout(constant_id = 5) const bool kSharpen = false;
 
 // A uniform buffer, not a storage buffer: lavapipe loads storage buffers lane
 // by lane, uniform ones once per invocation group.
@@ -38,6 +40,8 @@ layout(std140, set = 0, binding = 0) uniform Params {
   uvec4 layout1;      // right shift of a sample (p010), swap chroma, packed 4:2:2, has alpha
   uvec4 order;        // packed: byte offsets of R, G, B, A (4:2:2: Y0, U, Y1, V)
   vec4 scale;         // x: sample -> 8-bit code units; y: bytes per packed pixel (or pair)
+  ivec4 bounds;       // the picture's pixels relative to the region: min x, min y, max x, max y
+  vec4 sharpen;       // x: the negative lobe's weight at full adaptation
 } params;
 
 // The planes' bytes as 32-bit words, through a texel buffer: lavapipe gathers
@@ -79,12 +83,46 @@ uint wordAt(uint offset) {  // offset is 4-byte aligned
   return word(offset >> 2);
 }
 
+// Contrast-adaptive sharpening (after AMD's FidelityFX CAS, on luma in code
+// units): the centre minus a cross of its neighbours, weighted by how much
+// headroom the neighbourhood leaves below black and white, so flat areas stay
+// flat, soft detail gets crisper and strong edges do not ring.
+float sharpenLuma(float c, float n, float s, float w, float e) {
+  const float top = 255.0;
+  float mn = min(c, min(min(n, s), min(w, e)));
+  float mx = max(c, max(max(n, s), max(w, e)));
+  float amp = sqrt(clamp(min(mn, top - mx) / max(mx, 1e-3), 0.0, 1.0));
+  float lobe = amp * params.sharpen.x;
+  return clamp((c + lobe * (n + s + w + e)) / (1.0 + 4.0 * lobe), 0.0, top);
+}
+
+uint byteOf(uint word, uint i) {
+  return (word >> (8u * i)) & 0xffu;
+}
+
 void convertQuad() {
   uvec2 q = gl_GlobalInvocationID.xy;
   uint x0 = q.x * 4u, y = q.y;
   if (x0 >= params.size.x || y >= params.size.y) return;
   uint cy = y >> params.layout0.z;
-  uint luma = wordAt(params.planeOffset[0] + y * params.planeStride[0] + x0);
+  uint rowStart = params.planeOffset[0] + y * params.planeStride[0];
+  uint luma = wordAt(rowStart + x0);
+  // Sharpening's neighbours: the words above, below, left and right (the
+  // picture's edge pixels are their own neighbours beyond it).
+  uint up = luma, down = luma, left = luma, right = luma;
+  bool hasLeft = false, hasRight = false;
+  if (kSharpen) {
+    // Addresses are chosen before loading (both sides of a branch run on
+    // lavapipe): outside the picture the word itself is read again.
+    int iy = int(y), ix = int(x0);
+    uint here = rowStart + x0, stride = params.planeStride[0];
+    hasLeft = ix - 1 >= params.bounds.x;
+    hasRight = ix + 4 <= params.bounds.z;
+    up = wordAt(iy - 1 >= params.bounds.y ? here - stride : here);
+    down = wordAt(iy + 1 <= params.bounds.w ? here + stride : here);
+    left = wordAt(hasLeft ? here - 4u : here);
+    right = wordAt(hasRight ? here + 4u : here);
+  }
   vec2 chroma[2];
   if (kLayout == kSemiPlanar) {
     uint c = wordAt(params.planeOffset[1] + cy * params.planeStride[1] + x0);
@@ -101,7 +139,16 @@ void convertQuad() {
   }
   [[unroll]] for (uint i = 0u; i < 4u; ++i) {
     if (x0 + i >= params.size.x) break;
-    vec3 ycc = vec3(float((luma >> (8u * i)) & 0xffu), chroma[i >> 1]) * vec3(params.scale.x, params.scale.x, params.scale.x);
+    float yv = float(byteOf(luma, i));
+    if (kSharpen) {
+      // Beyond the picture's right edge (a width not a multiple of 4) the
+      // pixel is its own neighbour.
+      bool lastInPicture = int(x0 + i) >= params.bounds.z;
+      float w = i > 0u ? float(byteOf(luma, i - 1u)) : (hasLeft ? float(byteOf(left, 3u)) : yv);
+      float e = lastInPicture ? yv : (i < 3u ? float(byteOf(luma, i + 1u)) : float(byteOf(right, 0u)));
+      yv = sharpenLuma(yv, float(byteOf(up, i)), float(byteOf(down, i)), w, e);
+    }
+    vec3 ycc = vec3(yv, chroma[i >> 1]) * vec3(params.scale.x, params.scale.x, params.scale.x);
     vec3 rgb = clamp((params.toRgb * vec4(ycc, 1.0)).rgb, 0.0, 1.0);
     imageStore(target, ivec2(params.size.zw + uvec2(x0 + i, y)), vec4(rgb, 1.0));
   }
@@ -134,6 +181,18 @@ void main() {
     ycc = vec3(float(readByte(base + params.order.x)), float(readByte(base + params.order.y)),
                float(readByte(base + params.order.z)));
     if (kAlpha) alpha = float(readByte(base + params.order.w)) / 255.0;
+  }
+  if (kSharpen && (kLayout == kPlanar || kLayout == kSemiPlanar || kLayout == kGray)) {
+    // Neighbours clamped to the picture, in 8-bit code units (coordinates
+    // relative to the region may be negative: readSample's uint arithmetic
+    // wraps back to the right bytes).
+    ivec2 q = ivec2(p);
+    ivec2 lo = params.bounds.xy, hi = params.bounds.zw;
+    float n = readSample(0u, uint(q.x), uint(max(q.y - 1, lo.y)), 0u, 1u);
+    float s = readSample(0u, uint(q.x), uint(min(q.y + 1, hi.y)), 0u, 1u);
+    float w = readSample(0u, uint(max(q.x - 1, lo.x)), uint(q.y), 0u, 1u);
+    float e = readSample(0u, uint(min(q.x + 1, hi.x)), uint(q.y), 0u, 1u);
+    ycc.x = sharpenLuma(ycc.x, n, s, w, e);  // all in 8-bit code units
   }
   vec3 rgb = clamp((params.toRgb * vec4(ycc, 1.0)).rgb, 0.0, 1.0);
   if (kAlpha) {  // the atlas holds premultiplied colour

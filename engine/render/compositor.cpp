@@ -112,6 +112,12 @@ bool readsWords(const media::PictureFormat& f) {
          (f.layout == media::PlaneLayout::Planar || f.layout == media::PlaneLayout::SemiPlanar);
 }
 
+// Pictures whose luma the conversion can sharpen: those with a luma plane
+// (packed RGB and packed 4:2:2 pictures are shown as they are).
+bool sharpens(const media::PictureFormat& f) {
+  return f.layout != media::PlaneLayout::Packed;
+}
+
 std::array<float, 4> rectOf(const AtlasRect& r) {
   return {float(r.x), float(r.y), float(r.width), float(r.height)};
 }
@@ -350,17 +356,21 @@ std::optional<TextureInfo> Compositor::video(const Node& node) {
   bool queued = std::any_of(videoUploads_.begin(), videoUploads_.end(),
                             [&](const VideoUpload& u) { return u.nodeId == node.id; });
   PictureRegion region = visibleRegion(node, frame.format);
-  bool fresh = moved || !t.written || t.serial != frame.serial;
+  // Sharpening works on the picture as it converts: a new amount converts again.
+  double sharpen = sharpens(frame.format) ? node.getFloat(Prop::Sharpen) : 0.0;
+  bool fresh = moved || !t.written || t.serial != frame.serial || t.sharpen != sharpen;
   if (!queued && (fresh || !t.converted.contains(region))) {
     if (!fresh) {  // more of the same picture shows now: convert the union
       region = {std::min(region.x0, t.converted.x0), std::min(region.y0, t.converted.y0),
                 std::max(region.x1, t.converted.x1), std::max(region.y1, t.converted.y1)};
     }
-    videoUploads_.push_back({node.id, &frame, rect, region});
+    videoUploads_.push_back({node.id, &frame, rect, region, sharpen});
     t.serial = frame.serial;
     t.written = true;
     t.converted = region;
-    tex.version = frame.serial;
+    t.sharpen = sharpen;
+    // The texels' version: tiles showing them composite again when it changes.
+    tex.version = frame.serial ^ (std::hash<double>{}(sharpen) << 1);
   }
   return tex.info;
 }
@@ -423,15 +433,23 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
       params.planeOffset[2] += cy * params.planeStride[2] + cx;
     }
     params.size = {r.x1 - r.x0, r.y1 - r.y0, upload.rect.x + r.x0, upload.rect.y + r.y0};
+    params.bounds = {-int32_t(r.x0), -int32_t(r.y0), pf.width - 1 - int32_t(r.x0),
+                     pf.height - 1 - int32_t(r.y0)};
   }
+  // Contrast-adaptive sharpening's lobe: -1/8 (gentle) to -1/5 (the most).
+  params.sharpen[0] = float(-1.0 / (8.0 - 3.0 * upload.sharpen));
   std::memcpy(base, &params, sizeof params);
   device_.flush(staging);
 
   const media::PictureFormat& f = frame.format;
   bool quad = readsWords(f);
   for (int i = 0; i < 3; ++i) quad = quad && frame.linesize[i] % 4 == 0;
-  const uint32_t spec[5] = {uint32_t(f.layout), f.bytesPerSample == 2, f.packedYuv422,
-                            f.hasAlpha && f.layout == media::PlaneLayout::Packed, quad};
+  const uint32_t spec[6] = {uint32_t(f.layout),
+                            f.bytesPerSample == 2,
+                            f.packedYuv422,
+                            f.hasAlpha && f.layout == media::PlaneLayout::Packed,
+                            quad,
+                            upload.sharpen > 0};
   std::string name = "video_to_rgb#";
   for (uint32_t v : spec) name += std::to_string(v);
   const gpu::ComputePipeline& p = *device_.shared<gpu::ComputePipeline>(name, [&] {

@@ -156,12 +156,14 @@ class Compositor : private TextureProvider {
     uint64_t serial = 0;
     bool written = false;
     PictureRegion converted;  // of the current picture
+    double sharpen = 0;       // what it was converted with
   };
   struct VideoUpload {
     std::string nodeId;
     const media::VideoFrame* frame;
     AtlasRect rect;
     PictureRegion region;  // what to convert (the part of the picture that shows)
+    double sharpen = 0;    // the node's `sharpen`
   };
   // Which output buffers are leased (in flight on the GPU or held by a consumer).
   struct OutputRing {

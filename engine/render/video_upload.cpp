@@ -84,6 +84,8 @@ VideoParams packVideoFrame(const media::VideoFrame& frame, uint8_t* dst, uint32_
                       ? 255.0 / double((1 << f.bitDepth) - 1)
                       : 1.0 / double(1 << (f.bitDepth - 8));
   p.scale = {float(toCode), float(f.bytesPerPixel), 0.f, 0.f};
+  p.bounds = {0, 0, f.width - 1, f.height - 1};
+  p.sharpen = {0.f, 0.f, 0.f, 0.f};
   return p;
 }
 

@@ -17,8 +17,14 @@ struct VideoParams {
   std::array<float, 16> toRgb;  // column-major 4x4
   std::array<uint32_t, 4> planeOffset, planeStride, size, layout0, layout1, order;
   std::array<float, 4> scale;
+  // The whole picture's pixels relative to the converted region's corner
+  // (min x, min y, max x, max y, inclusive): sharpening reads neighbours up
+  // to there.
+  std::array<int32_t, 4> bounds;
+  // x: sharpening's negative lobe weight at full adaptation (-1/8 .. -1/5)
+  std::array<float, 4> sharpen;
 };
-static_assert(sizeof(VideoParams) == 176);
+static_assert(sizeof(VideoParams) == 208);
 
 // Y'CbCr (in 8-bit code units) to R'G'B' in [0, 1] for the stream's matrix and
 // range, as a 4x4 matrix acting on (y, cb, cr, 1), column-major. Identity

@@ -256,3 +256,88 @@ TEST_CASE("video: a picture cropped by its box converts the part that shows, in 
     CHECK(worst <= 2);
   }
 }
+
+namespace {
+
+// A 64x32 luma picture, neutral chroma: a soft edge (a ramp from level 60 to
+// 180 over columns 24-39) between two flat areas, in 8-bit 4:2:0 (read four
+// pixels a word) or 10-bit 4:2:0 (read sample by sample).
+Picture makeSoftEdge(bool tenBit) {
+  media::PictureFormat f;
+  f.width = kW;
+  f.height = kH;
+  f.layout = media::PlaneLayout::Planar;
+  f.chromaShiftX = f.chromaShiftY = 1;
+  f.bytesPerSample = tenBit ? 2 : 1;
+  f.bitDepth = tenBit ? 10 : 8;
+  Picture p;
+  p.frame.format = f;
+  int bps = f.bytesPerSample, scale = tenBit ? 4 : 1;
+  int stride = kW * bps;
+  p.planes[0].assign(size_t(stride) * kH, 0);
+  for (int y = 0; y < kH; ++y) {
+    for (int x = 0; x < kW; ++x) {
+      double t = std::clamp((x - 23.5) / 16.0, 0.0, 1.0);
+      putSample(p.planes[0], size_t(y) * stride + size_t(x) * bps,
+                int(std::lround(60 + 120 * t)) * scale, bps, 0);
+    }
+  }
+  int cstride = (kW / 2) * bps;
+  for (int k = 1; k <= 2; ++k) {
+    p.planes[k].assign(size_t(cstride) * (kH / 2), 0);
+    for (size_t o = 0; o < p.planes[k].size(); o += size_t(bps))
+      putSample(p.planes[k], o, 128 * scale, bps, 0);
+  }
+  for (int k = 0; k < 3; ++k) {
+    p.frame.linesize[k] = k == 0 ? stride : cstride;
+    p.frame.planeRows[k] = k == 0 ? kH : kH / 2;
+    p.frame.data[k] = p.planes[k].data();
+  }
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("video: sharpening steepens soft detail and leaves flat areas alone", "[gpu][video]") {
+  for (bool tenBit : {false, true}) {
+    INFO((tenBit ? "10-bit, sample by sample" : "8-bit, a word at a time"));
+    Picture picture = makeSoftEdge(tenBit);
+    render::VideoFrames videos;
+    videos.emplace("camera", picture.frame);
+    scene::Scene s = videoScene();
+    s.nodes[0].values[size_t(scene::Prop::Size)] = scene::Vec2{double(kW), double(kH)};
+    test::Image soft = test::render(s, 0, 0, 0, videos);
+    s.nodes[0].values[size_t(scene::Prop::Sharpen)] = 1.0;
+    test::Image sharp = test::render(s, 0, 0, 0, videos);
+    // Along the middle row (green: luma dominates it). A linear ramp has no
+    // detail inside; its two ends are the soft detail: sharpening bends them
+    // (the foot darker, the shoulder brighter), which the summed second
+    // differences measure.
+    auto bends = [](const test::Image& img) {
+      int sum = 0;
+      for (uint32_t x = 1; x + 1 < img.width; ++x)
+        sum += std::abs(int(img.at(x + 1, 16)[1]) - 2 * int(img.at(x, 16)[1]) +
+                        int(img.at(x - 1, 16)[1]));
+      return sum;
+    };
+    INFO("summed bends without " << bends(soft) << ", with " << bends(sharp));
+    CHECK(bends(sharp) >= bends(soft) * 3 / 2);
+    CHECK(sharp.at(24, 16)[1] < soft.at(24, 16)[1]);  // the foot of the ramp
+    CHECK(sharp.at(39, 16)[1] > soft.at(39, 16)[1]);  // its shoulder
+    // Flat areas, including at the picture's edges (whose neighbours are
+    // themselves), stay exactly as they were.
+    for (uint32_t y = 0; y < uint32_t(kH); y += 7) {
+      for (uint32_t x : {0u, 5u, 12u, 50u, 63u}) {
+        INFO("pixel " << x << "," << y);
+        CHECK(std::memcmp(soft.at(x, y), sharp.at(x, y), 4) == 0);
+      }
+    }
+    // The ramp's two ends bend (the slope starts and stops more abruptly)
+    // but do not ring far past the flat levels.
+    for (uint32_t x = 0; x < sharp.width; ++x) {
+      int g = sharp.at(x, 16)[1];
+      CHECK(g >= soft.at(0, 16)[1] - 12);
+      CHECK(g <= soft.at(63, 16)[1] + 12);
+    }
+  }
+}
