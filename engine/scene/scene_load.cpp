@@ -374,7 +374,7 @@ class Loader {
     return first->first;
   }
 
-  // "transitions": [{"id", "from", "to", "type", "duration", "direction", "ease"}]
+  // "transitions": [{"id", "from", "to", "type", "duration", "direction", "ease", "softness"}]
   // A transition is a clip made here (cues start it by its id): from one
   // shot (any node, usually a full-frame group) to another, which the scene
   // keeps hidden ("visible": false) until then.
@@ -382,7 +382,8 @@ class Loader {
   //   mix   the new shot fades in over the old (a dissolve in linear light)
   //   slide the new shot moves in from the side opposite `direction`, over the old
   //   push  as slide, and the old shot moves out ahead of it
-  //   wipe  the new shot is uncovered by an edge travelling in `direction`
+  //   wipe  the new shot is uncovered by an edge travelling in `direction`,
+  //         a linear ramp `softness` px wide (the new shot's crop_softness)
   // "duration": seconds, or "12f" frames of the canvas rate (cut: one frame).
   // The old shot is hidden when the transition ends.
   void readTransitions(const json& array) {
@@ -413,7 +414,7 @@ class Loader {
                 describeJson(t));
       return std::nullopt;
     }
-    checkKeys(t, pointer, {"id", "from", "to", "type", "duration", "direction", "ease"},
+    checkKeys(t, pointer, {"id", "from", "to", "type", "duration", "direction", "ease", "softness"},
               "in a transition");
     Clip clip;
     clip.generated = true;
@@ -514,6 +515,21 @@ class Loader {
         ease = *e;
       }
     }
+    // The wipe's edge: a ramp this many of the new shot's pixels wide.
+    double softness = 0;
+    if (auto it = t.find("softness"); it != t.end()) {
+      if (!type.empty() && type != "wipe") {
+        issue(pointer + "/softness",
+              "\"softness\" is the width of a wipe's edge; a " + type + " has no edge");
+        ok = false;
+      } else if (!it->is_number() || !(it->get<double>() >= 0) || !(it->get<double>() <= 16384)) {
+        issue(pointer + "/softness",
+              "expected the edge's width in pixels, 0 to 16384, found " + describeJson(*it));
+        ok = false;
+      } else {
+        softness = it->get<double>();
+      }
+    }
     if (!ok) return std::nullopt;
 
     const Node& from = *shots[0];
@@ -553,6 +569,14 @@ class Loader {
       if (towards.y < 0) start.top = h;
       if (towards.y > 0) start.bottom = h;
       track(to, Prop::Crop, {key(0, start, ease), key(duration, base)});
+      // Feathers the travelling crop edge; the shot's own value is back at the
+      // end (held, not blended: the ramp keeps its width while it travels).
+      if (softness > 0) {
+        Easing hold;
+        hold.curve = EaseCurve::Step;
+        track(to, Prop::CropSoftness,
+              {key(0, softness, hold), key(duration, to.getFloat(Prop::CropSoftness))});
+      }
     }
     return clip;
   }

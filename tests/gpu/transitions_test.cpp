@@ -2,7 +2,11 @@
 // a cut at 0.5 s, then a mix, a slide, a push and a wipe, each 0.5 s with a
 // linear ease, one a second from 1 s. Goldens at the middle of each, plus
 // numbers that say what each transition must do regardless of the golden.
+// A soft wipe is checked on its own scene of two plain shots: the ramp's
+// width and shape on a row of pixels.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,6 +22,20 @@ constexpr uint32_t kSize = 270;  // a quarter of the 1080 canvas
 
 scene::Scene transitionsScene() {
   return test::loadGoldenScene("transitions");
+}
+
+// Two plain full-frame shots, red then blue, on a 400x100 canvas, and a wipe
+// from red to blue in 1 s from show time 0 with `extra` transition fields.
+scene::Scene plainWipe(const std::string& extra) {
+  std::string text =
+      R"({"format": "marquee.scene/1", "canvas": {"width": 400, "height": 100, "fps": 30},
+  "nodes": [{"id": "old", "kind": "solid", "color": "#ff0000"},
+            {"id": "new", "kind": "solid", "color": "#0000ff", "visible": false}],
+  "transitions": [{"id": "w", "from": "old", "to": "new", "type": "wipe", "duration": 1,
+                   "direction": "right", "ease": "linear")" +
+      extra + R"(}],
+  "cues": [{"time": 0, "start": "w"}]})";
+  return scene::parseScene(text, test::workDir() / "plain-wipe.json");
 }
 
 const uint8_t* pixel(const test::Image& img, double fx, double fy) {
@@ -104,4 +122,66 @@ TEST_CASE("transitions: saved as written, loaded into clips", "[transitions]") {
   std::filesystem::path again = test::workDir() / "transitions-resaved.json";
   std::ofstream(again, std::ios::binary) << saved;
   CHECK(scene::saveScene(scene::loadScene(again)) == saved);
+}
+
+TEST_CASE("transitions: a soft wipe's edge is a ramp as wide as its softness",
+          "[gpu][transitions]") {
+  // Mid-wipe to the right the new shot's crop trims 200 px from the right:
+  // blue up to x = 160, a 40 px ramp to red at x = 200.
+  test::Image soft = test::render(plainWipe(R"(, "softness": 40)"), 0, 0, 0.5);
+  REQUIRE(soft.width == 400);
+  int ramp = 0;
+  for (uint32_t x = 0; x < soft.width; ++x) {
+    INFO("x = " << x);
+    const uint8_t* p = soft.at(x, 50);
+    if (x > 0) {
+      const uint8_t* left = soft.at(x - 1, 50);
+      CHECK(p[2] <= left[2]);  // blue only falls, red only rises, left to right
+      CHECK(p[0] >= left[0]);
+    }
+    if (p[2] > 2 && p[2] < 253) ++ramp;
+    if (x < 158) CHECK((p[2] == 255 && p[0] == 0));
+    if (x >= 201) CHECK((p[0] == 255 && p[2] == 0));
+  }
+  CHECK(ramp >= 36);
+  CHECK(ramp <= 41);
+  // Half-way up the ramp (x = 180) the two shots are mixed half and half in
+  // linear light: 50% is sRGB level 188.
+  CHECK(std::abs(int(soft.at(180, 50)[0]) - 188) <= 4);
+  CHECK(std::abs(int(soft.at(180, 50)[2]) - 188) <= 4);
+  // Every row is the same.
+  for (uint32_t y : {0u, 99u})
+    CHECK(std::equal(soft.at(0, y), soft.at(0, y) + 400 * 4, soft.at(0, 50)));
+
+  // Softness 0 is the hard wipe, to the byte; its edge is one antialiased pixel.
+  test::Image hard = test::render(plainWipe(""), 0, 0, 0.5);
+  test::Image zero = test::render(plainWipe(R"(, "softness": 0)"), 0, 0, 0.5);
+  CHECK(hard.pixels == zero.pixels);
+  CHECK(hard.at(199, 50)[2] == 255);
+  CHECK(hard.at(200, 50)[0] == 255);
+
+  // Near the end the ramp narrows with the crop (no jump when it reaches 0).
+  test::Image late = test::render(plainWipe(R"(, "softness": 40)"), 0, 0, 29.0 / 30);
+  int lateRamp = 0;
+  for (uint32_t x = 0; x < late.width; ++x) {
+    const uint8_t* p = late.at(x, 50);
+    if (p[2] > 2 && p[2] < 253) ++lateRamp;
+  }
+  CHECK(lateRamp <= 14);  // the crop is 13.3 px there
+}
+
+TEST_CASE("transitions: a soft wipe between the golden shots", "[gpu][golden][transitions]") {
+  // The golden scene's wipe with a 120 px edge (30 px at this quarter size).
+  std::filesystem::path source =
+      std::filesystem::path(MARQUEE_SOURCE_DIR) / "tests/scenes/golden/transitions.json";
+  std::ifstream in(source, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string json = text.str();
+  const std::string wipe = "\"type\": \"wipe\",";
+  size_t at = json.find(wipe);
+  REQUIRE(at != std::string::npos);
+  json.insert(at + wipe.size(), " \"softness\": 120,");
+  scene::Scene s = scene::parseScene(json, test::workDir() / "transitions-soft.json");
+  test::checkGolden("transitions-soft-wipe-4.25s", test::render(s, kSize, kSize, 4.25));
 }

@@ -58,6 +58,29 @@ TEST_CASE("transitions: each type animates the two shots as it should", "[scene]
     CHECK(at(wipe, 1.0).findNode("close")->getInsets(Prop::Crop).bottom == Approx(500));
     CHECK(at(wipe, 1.5).findNode("close")->getInsets(Prop::Crop).bottom == Approx(250));
     CHECK(at(wipe, 2.0).findNode("close")->getInsets(Prop::Crop).bottom == Approx(0));
+    // A hard edge: the new shot's crop_softness is left alone.
+    CHECK(at(wipe, 1.5).findNode("close")->getFloat(Prop::CropSoftness) == 0);
+  }
+  SECTION("soft wipe: the new shot's crop edge is feathered while it travels") {
+    std::string wipe =
+        R"({"id": "t", "from": "wide", "to": "close", "type": "wipe", "duration": 1, "softness": 24, "ease": "linear"})";
+    Scene mid = at(wipe, 1.5);
+    CHECK(mid.findNode("close")->getInsets(Prop::Crop).left == Approx(500));
+    CHECK(mid.findNode("close")->getFloat(Prop::CropSoftness) == Approx(24));
+    CHECK(at(wipe, 1.0).findNode("close")->getFloat(Prop::CropSoftness) == Approx(24));
+    CHECK(at(wipe, 1.96).findNode("close")->getFloat(Prop::CropSoftness) == Approx(24));
+    // At the end the shot has its own value (and crop) again.
+    CHECK(at(wipe, 2.0).findNode("close")->getFloat(Prop::CropSoftness) == 0);
+    CHECK(at(wipe, 0.5).findNode("close")->getFloat(Prop::CropSoftness) == 0);
+    // Softness 0 makes the same clip as none.
+    auto clipOf = [](const std::string& t) {
+      return *parseScene(shotsScene("[" + t + "]"), "/tmp/t.json").findClip("t");
+    };
+    std::string hard =
+        R"({"id": "t", "from": "wide", "to": "close", "type": "wipe", "duration": 1, "ease": "linear"})";
+    std::string zero =
+        R"({"id": "t", "from": "wide", "to": "close", "type": "wipe", "duration": 1, "softness": 0, "ease": "linear"})";
+    CHECK(clipOf(zero) == clipOf(hard));
   }
 }
 
@@ -85,6 +108,12 @@ TEST_CASE("transitions: bad ones are located and explained", "[scene][transition
       {R"({"id": "t", "from": "wide", "to": "close", "type": "cut", "stinger": "x"})",
        "/transitions/0/stinger", "unknown key \"stinger\" in a transition"},
       {R"({"from": "wide", "to": "close", "type": "cut"})", "/transitions/0/id", "missing \"id\""},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "wipe", "duration": 1, "softness": -2})",
+       "/transitions/0/softness", "expected the edge's width in pixels, 0 to 16384, found -2"},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "wipe", "duration": 1, "softness": "4px"})",
+       "/transitions/0/softness", "expected the edge's width in pixels, 0 to 16384, found \"4px\""},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "mix", "duration": 1, "softness": 8})",
+       "/transitions/0/softness", "\"softness\" is the width of a wipe's edge; a mix has no edge"},
   };
   for (const Case& c : cases) {
     std::string text = shotsScene("[" + c.transitions + "]");
