@@ -77,6 +77,7 @@ struct Layer {
   vec4 keySpill;      // one-hot of the channel spill suppression clips (xyz), strength (w)
   vec4 maskMap;       // like contentMap, for the mask image
   vec4 maskRect;
+  vec4 feather;       // crop_softness: 1 / ramp width per side (l, t, r, b); 0: hard
 };
 
 struct Tile {
@@ -88,7 +89,7 @@ struct Tile {
 // storage buffers: lavapipe gathers a texel-buffer read for 8 invocations at
 // once, where it loads a storage buffer lane by lane (with a bounds check and
 // a store-forwarding stall per lane). Those loads were most of the time of a
-// copied tile. A layer is 23 texels of the RGBA32F view, in the order of the
+// copied tile. A layer is 24 texels of the RGBA32F view, in the order of the
 // struct above; its `info` texel is read through the RGBA32UI view of the same
 // bytes, so its bits never pass through float arithmetic.
 layout(set = 0, binding = 0) uniform samplerBuffer layerTexels;
@@ -96,11 +97,11 @@ layout(set = 0, binding = 6) uniform usamplerBuffer layerWords;
 layout(set = 0, binding = 1) uniform usamplerBuffer tileTexels;
 layout(set = 0, binding = 2) uniform usamplerBuffer tileLayerTexels;
 
-const int kLayerTexels = 23;
+const int kLayerTexels = 24;
 const int kInv0 = 0, kInv1 = 1, kBox = 2, kShape = 3, kFill = 4, kBorder = 5, kShadowColour = 6,
           kShadowOffset = 7, kContentMap = 8, kContentRect = 9, kShadowMap = 10, kShadowRect = 11,
           kGradientGeometry = 12, kStopOffsets = 13, kStops = 14, kInfo = 18, kKeyParams = 19,
-          kKeySpill = 20, kMaskMap = 21, kMaskRect = 22;
+          kKeySpill = 20, kMaskMap = 21, kMaskRect = 22, kFeather = 23;
 
 vec4 layerField(uint li, int field) {
   return texelFetch(layerTexels, int(li) * kLayerTexels + field);
@@ -133,10 +134,11 @@ Layer loadLayer(uint li) {
   l.fill = layerField(li, kFill);
   l.info = texelFetch(layerWords, int(li) * kLayerTexels + kInfo);
   l.box = vec4(0.0);
-  l.border = vec4(0.0);
+  l.border = l.feather = vec4(0.0);
   if (kEdges) {
     l.box = layerField(li, kBox);
     l.border = layerField(li, kBorder);
+    l.feather = layerField(li, kFeather);
   }
   l.contentMap = l.contentRect = l.gradient = l.stopOffsets = vec4(0.0);
   l.stops[0] = l.stops[1] = l.stops[2] = l.stops[3] = vec4(0.0);
@@ -291,6 +293,10 @@ vec4 shadeLayer(in Layer L, bool interior, vec2 p) {
     float coverage = clamp(0.5 - d / pix, 0.0, 1.0);
     float inner = L.shape.y > 0.0 ? clamp(0.5 - (d + L.shape.y) / pix, 0.0, 1.0) : coverage;
     vec4 edged = colour * inner + (L.border + colour * (1.0 - L.border.a)) * (coverage - inner);
+    // Feathered crop edges ramp in linearly; a hard side's term is exactly 1.
+    vec4 ramp = clamp(vec4(local - L.box.xy, L.box.zw - local) * L.feather +
+                          vec4(equal(L.feather, vec4(0.0))), 0.0, 1.0);
+    edged *= min(min(ramp.x, ramp.y), min(ramp.z, ramp.w));
     colour = interior ? colour : edged;
   }
   if (kMask) colour *= maskAt(L, local);

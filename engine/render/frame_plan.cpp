@@ -335,6 +335,15 @@ class Builder {
     double bx1 = size.x + pad - crop.right, by1 = size.y + pad - crop.bottom;
     if (bx1 <= bx0 || by1 <= by0) return;  // cropped away
     g.box = {float(bx0), float(by0), float(bx1), float(by1)};
+    // Only cropped edges are feathered, over at most their inset: a wipe's
+    // ramp narrows to a hard edge as its crop reaches 0, with no jump.
+    double softness = n.getFloat(Prop::CropSoftness);
+    const double cropped[4] = {crop.left, crop.top, crop.right, crop.bottom};
+    double feather[4] = {0, 0, 0, 0};
+    for (int side = 0; side < 4; ++side) {
+      feather[side] = std::min(softness, cropped[side]);
+      g.feather[size_t(side)] = feather[side] > 0 ? float(1 / feather[side]) : 0.f;
+    }
 
     double radius = n.getFloat(Prop::CornerRadius);
     double sigma = n.getFloat(Prop::ShadowBlur) / 2;
@@ -466,7 +475,9 @@ class Builder {
     // exactly 1 and the border does not reach (see shadeLayer): the box
     // offset inwards by that, whose corners keep what is left of the radius.
     double inset = n.getFloat(Prop::BorderWidth) + 0.5 * pix;
-    out.interior = {float(bx0 + inset), float(by0 + inset), float(bx1 - inset), float(by1 - inset)};
+    // A feathered edge's ramp is no interior either.
+    out.interior = {float(bx0 + inset + feather[0]), float(by0 + inset + feather[1]),
+                    float(bx1 - inset - feather[2]), float(by1 - inset - feather[3])};
     out.interiorRadius = float(std::max(0.0, radius - inset));
     target.layers.push_back(out);
   }

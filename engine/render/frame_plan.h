@@ -27,8 +27,11 @@ struct GpuLayer {
   // channel spill suppression clips (xyz), its strength (w).
   std::array<float, 4> key, keySpill;
   std::array<float, 4> maskMap, maskRect;  // kFlagMask: like contentMap/Rect; by the compositor
+  // crop_softness: per side (left, top, right, bottom) 1 / the width of the
+  // ramp in from the box edge, in local units; 0: a hard edge.
+  std::array<float, 4> feather;
 };
-static_assert(sizeof(GpuLayer) == 368);
+static_assert(sizeof(GpuLayer) == 384);
 
 // Gradients with at most this many stops are computed in the shader; longer
 // ones sample a ramp texture.

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "scene/animation.h"
 
 namespace mq::runtime {
 namespace {
@@ -71,10 +72,19 @@ ShowMedia::ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions o
     so.pacing = options.pacing;
     so.liveWaitSeconds = 0.05;
     s.syncOffsetUs = std::llround(n->getFloat(Prop::SyncOffset) * 1000);
+    if (const std::string& clip = n->getString(Prop::EmitClip); !clip.empty())
+      s.startClip = scene.findClip(clip);
+    s.options = so;
     s.media = std::make_unique<media::MediaSource>(so);
     s.liveInput = options.pacing == media::Pacing::Live && s.media->isLiveInput();
     s.originUs = std::make_shared<std::atomic<int64_t>>(s.liveInput ? kNoOrigin : 0);
     log::info("source ", n->id, ": ", s.url);
+    if (s.startClip) {
+      // Its sound is not mixed: the source is opened again for each start,
+      // under the mixer's reader. Play a stinger's sound with a cue.
+      sources_.push_back(std::move(s));
+      continue;
+    }
     media::MediaSource* source = s.media.get();
     mixer_.addSource(
         n->id,
@@ -110,10 +120,33 @@ ShowMedia::~ShowMedia() = default;
 
 render::VideoFrames ShowMedia::videoFrames(int64_t frame) {
   render::VideoFrames frames;
-  int64_t showUs = frameTimeUs(frame, fps_);
   lastSourceLagUs_ = 0;
   for (Source& s : sources_) {
+    int64_t mediaFrame = frame;
+    if (s.startClip) {
+      scene::ClipState state =
+          scene::clipState(scene_, *s.startClip, frameTimeSeconds(frame, fps_));
+      if (!state.playing) continue;
+      // (Hidden from half a frame before its end: see the loader.)
+      if (s.node->generated && state.localTime >= s.startClip->duration - 0.5 / fps_.toDouble()) {
+        // A stinger that has played is hidden: open it again now, so the
+        // next start has its first picture at once (a live show cannot wait).
+        if (s.startFrame >= 0) s.media = std::make_unique<media::MediaSource>(s.options);
+        s.startFrame = -1;
+        continue;
+      }
+      // Frame k of the video on the k-th output frame from the start's (the
+      // first frame at or after the cue), as if it had played from show time 0.
+      auto start = int64_t(std::ceil(state.startTime * fps_.toDouble() - 1e-6));
+      if (start != s.startFrame) {
+        // A source reads forwards only: a later start opens it again.
+        if (s.startFrame >= 0) s.media = std::make_unique<media::MediaSource>(s.options);
+        s.startFrame = start;
+      }
+      mediaFrame = std::max<int64_t>(0, frame - start);
+    }
     int64_t origin = s.originUs->load();
+    int64_t showUs = frameTimeUs(mediaFrame, fps_);
     if (origin == kNoOrigin) {
       // A live source starts playing (behind by the jitter allowance) once
       // its first picture is there.

@@ -87,6 +87,11 @@ class ShowMedia {
     bool liveInput = false;
     std::shared_ptr<std::atomic<int64_t>> originUs;
     int64_t lateSinceUs = -1;  // show time since which it has been > 1 s late
+    // A video with a "clip" (a stinger) plays from its first frame at each
+    // start of that clip, and shows nothing while the clip is not playing.
+    const scene::Clip* startClip = nullptr;
+    media::SourceOptions options;  // to open it again for a later start
+    int64_t startFrame = -1;       // the output frame its media time 0 is at; -1: not read yet
   };
   static constexpr int64_t kNoOrigin = INT64_MIN;
 

@@ -150,6 +150,9 @@ struct Node {
   std::vector<Node> children;                    // groups only; bottom to top
   std::vector<PropertyBinding> bindings;         // in property table order, one per property
   std::string jsonPointer;                       // where it was loaded from (not saved)
+  // Made by the loader for a stinger transition (its video), at the end of
+  // the root nodes; not saved (the transition is).
+  bool generated = false;
 
   double getFloat(Prop p) const { return std::get<double>(values[size_t(p)]); }
   bool getBool(Prop p) const { return std::get<bool>(values[size_t(p)]); }

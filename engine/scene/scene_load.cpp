@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "data/data_store.h"
 #include "data/rules.h"
+#include "media/media_probe.h"
 #include "scene/animation.h"
 #include "scene/clock_time.h"
 #include "scene/json_with_positions.h"
@@ -374,7 +375,8 @@ class Loader {
     return first->first;
   }
 
-  // "transitions": [{"id", "from", "to", "type", "duration", "direction", "ease"}]
+  // "transitions": [{"id", "from", "to", "type", "duration", "direction", "ease", "softness",
+  //                  "source", "cut_point"}]
   // A transition is a clip made here (cues start it by its id): from one
   // shot (any node, usually a full-frame group) to another, which the scene
   // keeps hidden ("visible": false) until then.
@@ -382,9 +384,13 @@ class Loader {
   //   mix   the new shot fades in over the old (a dissolve in linear light)
   //   slide the new shot moves in from the side opposite `direction`, over the old
   //   push  as slide, and the old shot moves out ahead of it
-  //   wipe  the new shot is uncovered by an edge travelling in `direction`
-  // "duration": seconds, or "12f" frames of the canvas rate (cut: one frame).
-  // The old shot is hidden when the transition ends.
+  //   wipe  the new shot is uncovered by an edge travelling in `direction`,
+  //         a linear ramp `softness` px wide (the new shot's crop_softness)
+  //   stinger the video `source` (with alpha) plays over everything, on a video
+  //         node made here; the shots switch under it at `cut_point`
+  // "duration": seconds, or "12f" frames of the canvas rate (cut: one frame;
+  // stinger: the video's length by default).
+  // The old shot is hidden when the transition ends (a stinger: at the cut).
   void readTransitions(const json& array) {
     if (!array.is_array()) {
       issue("/transitions",
@@ -394,18 +400,46 @@ class Loader {
       return;
     }
     bool all = true;
+    std::vector<Node> stingers;
     for (size_t i = 0; i < array.size(); ++i) {
       std::string pointer = "/transitions/" + std::to_string(i);
-      if (auto clip = readTransition(array[i], pointer)) {
+      if (auto clip = readTransition(array[i], pointer, stingers)) {
         scene_.clips.push_back(std::move(*clip));
       } else {
         all = false;
       }
     }
+    // Added after every transition is read: they hold pointers into the nodes.
+    // On top of every other node, as a stinger covers the whole picture.
+    for (Node& n : stingers) scene_.nodes.push_back(std::move(n));
     if (all) scene_.transitionsJson = array.dump();
   }
 
-  std::optional<Clip> readTransition(const json& t, const std::string& pointer) {
+  // Seconds, or whole frames of the canvas rate like "12f", in (0, 600]
+  // (`zero`: [0, 600]); nullopt after an issue at `pointer`.
+  std::optional<double> readTransitionTime(const json& v, const std::string& pointer,
+                                           bool zero = false) {
+    double frame = 1.0 / scene_.canvas.fps.toDouble();
+    std::string error = std::string("expected seconds in ") + (zero ? "[0" : "(0") +
+                        ", 600] or whole frames like \"12f\", found " + describeJson(v);
+    if (v.is_number() && (zero ? v.get<double>() >= 0 : v.get<double>() > 0) &&
+        v.get<double>() <= 600)
+      return v.get<double>();
+    if (v.is_string() && v.get_ref<const std::string&>().size() >= 2 &&
+        v.get_ref<const std::string&>().back() == 'f') {
+      const std::string& text = v.get_ref<const std::string&>();
+      char* end = nullptr;
+      long frames = std::strtol(text.c_str(), &end, 10);
+      if (end == text.c_str() + text.size() - 1 && (zero ? frames >= 0 : frames > 0) &&
+          frames * frame <= 600)
+        return double(frames) * frame;
+    }
+    issue(pointer, error);
+    return std::nullopt;
+  }
+
+  std::optional<Clip> readTransition(const json& t, const std::string& pointer,
+                                     std::vector<Node>& stingers) {
     if (!t.is_object()) {
       issue(pointer,
             "expected a transition object {\"id\": ..., \"from\": ..., \"to\": ..., "
@@ -413,7 +447,9 @@ class Loader {
                 describeJson(t));
       return std::nullopt;
     }
-    checkKeys(t, pointer, {"id", "from", "to", "type", "duration", "direction", "ease"},
+    checkKeys(t, pointer,
+              {"id", "from", "to", "type", "duration", "direction", "ease", "softness", "source",
+               "cut_point"},
               "in a transition");
     Clip clip;
     clip.generated = true;
@@ -444,43 +480,71 @@ class Loader {
                 jsonQuoted(shots[0]->id));
       ok = false;
     }
-    static const char* const kTypes[] = {"cut", "mix", "slide", "push", "wipe"};
+    static const char* const kTypes[] = {"cut", "mix", "slide", "push", "wipe", "stinger"};
     std::string type;
     if (auto it = t.find("type"); it == t.end()) {
-      issue(pointer + "/type", "missing \"type\": cut, mix, slide, push or wipe");
+      issue(pointer + "/type", "missing \"type\": cut, mix, slide, push, wipe or stinger");
       ok = false;
     } else if (!it->is_string() || std::find(std::begin(kTypes), std::end(kTypes),
                                              it->get<std::string>()) == std::end(kTypes)) {
       issue(pointer + "/type",
-            "expected cut, mix, slide, push or wipe, found " + describeJson(*it));
+            "expected cut, mix, slide, push, wipe or stinger, found " + describeJson(*it));
       ok = false;
     } else {
       type = it->get<std::string>();
     }
+    bool stinger = type == "stinger";
     double frame = 1.0 / scene_.canvas.fps.toDouble();
     double duration = frame;
+    bool haveDuration = false;
     if (auto it = t.find("duration"); it != t.end() && type != "cut") {
-      std::string error =
-          "expected seconds in (0, 600] or whole frames like \"12f\", found " + describeJson(*it);
-      if (it->is_number() && it->get<double>() > 0 && it->get<double>() <= 600) {
-        duration = it->get<double>();
-      } else if (it->is_string() && it->get_ref<const std::string&>().size() >= 2 &&
-                 it->get_ref<const std::string&>().back() == 'f') {
-        const std::string& text = it->get_ref<const std::string&>();
-        char* end = nullptr;
-        long frames = std::strtol(text.c_str(), &end, 10);
-        if (end == text.c_str() + text.size() - 1 && frames > 0 && frames * frame <= 600) {
-          duration = double(frames) * frame;
-        } else {
-          issue(pointer + "/duration", error);
-          ok = false;
-        }
+      if (auto d = readTransitionTime(*it, pointer + "/duration")) {
+        duration = *d;
+        haveDuration = true;
       } else {
-        issue(pointer + "/duration", error);
         ok = false;
       }
-    } else if (it == t.end() && type != "cut" && !type.empty()) {
+    } else if (it == t.end() && type != "cut" && !stinger && !type.empty()) {
       issue(pointer + "/duration", "missing \"duration\" (seconds, or frames like \"12f\")");
+      ok = false;
+    }
+    // A stinger: a video (with alpha) played over both shots from the start,
+    // which switch under it at `cut_point`.
+    std::string source;
+    double cutPoint = 0;
+    if (auto it = t.find("source"); it != t.end()) {
+      if (!type.empty() && !stinger) {
+        issue(pointer + "/source", "\"source\" is a stinger's video; a " + type + " has none");
+        ok = false;
+      } else if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+        issue(pointer + "/source",
+              "expected the stinger's video (a file relative to the scene, or a URL), found " +
+                  describeJson(*it));
+        ok = false;
+      } else {
+        source = it->get<std::string>();
+      }
+    } else if (stinger) {
+      issue(pointer + "/source",
+            "missing \"source\": the stinger's video (a file with alpha, relative to the scene)");
+      ok = false;
+    }
+    bool haveCut = false;
+    if (auto it = t.find("cut_point"); it != t.end()) {
+      if (!type.empty() && !stinger) {
+        issue(pointer + "/cut_point",
+              "\"cut_point\" is where a stinger switches the shots; a " + type + " has none");
+        ok = false;
+      } else if (auto c = readTransitionTime(*it, pointer + "/cut_point", true)) {
+        cutPoint = *c;
+        haveCut = true;
+      } else {
+        ok = false;
+      }
+    } else if (stinger) {
+      issue(pointer + "/cut_point",
+            "missing \"cut_point\": seconds, or frames like \"12f\", into the stinger where "
+            "the shots switch");
       ok = false;
     }
     Vec2 towards{-1, 0};  // the way the incoming shot (or the wipe's edge) travels
@@ -514,6 +578,51 @@ class Loader {
         ease = *e;
       }
     }
+    // The wipe's edge: a ramp this many of the new shot's pixels wide.
+    double softness = 0;
+    if (auto it = t.find("softness"); it != t.end()) {
+      if (!type.empty() && type != "wipe") {
+        issue(pointer + "/softness",
+              "\"softness\" is the width of a wipe's edge; a " + type + " has no edge");
+        ok = false;
+      } else if (!it->is_number() || !(it->get<double>() >= 0) || !(it->get<double>() <= 16384)) {
+        issue(pointer + "/softness",
+              "expected the edge's width in pixels, 0 to 16384, found " + describeJson(*it));
+        ok = false;
+      } else {
+        softness = it->get<double>();
+      }
+    }
+    if (stinger && ok) {
+      // Without a duration the transition lasts as long as the video, which
+      // only a file can tell before the show runs.
+      if (!haveDuration) {
+        bool stream = source.find("://") != std::string::npos || source.rfind("builtin:", 0) == 0 ||
+                      source.rfind("/dev/", 0) == 0;
+        std::string why = "a stream's length is not known in advance";
+        std::optional<double> length;
+        if (!stream) length = media::probeDurationSeconds(scene_.resolve(source).string(), why);
+        if (!length) {
+          issue(pointer + "/source", "cannot tell how long the stinger " + jsonQuoted(source) +
+                                         " lasts (" + why +
+                                         "); give the transition a \"duration\"");
+          ok = false;
+        } else {
+          duration = std::min(*length, 600.0);
+        }
+      }
+      if (ok && haveCut && cutPoint > duration) {
+        issue(pointer + "/cut_point",
+              "the cut point is past the stinger's end (" + formatNumber(duration) + " s)");
+        ok = false;
+      }
+      std::string nodeId = clip.id + ".stinger";
+      if (ok && scene_.findNode(nodeId)) {
+        issue(pointer + "/id", "the stinger's video node is named " + jsonQuoted(nodeId) +
+                                   ", which is already a node's id; rename one of them");
+        ok = false;
+      }
+    }
     if (!ok) return std::nullopt;
 
     const Node& from = *shots[0];
@@ -525,6 +634,31 @@ class Loader {
     auto key = [](double time, PropertyValue value, Easing e = {}) {
       return Keyframe{time, std::move(value), e};
     };
+    if (stinger) {
+      // The video node the transition's start plays from its first frame
+      // (its "clip" is this transition), shown until the transition ends;
+      // made here, not saved (the transition is).
+      Node video = makeNode(NodeKind::Video, clip.id + ".stinger");
+      video.values[size_t(Prop::Url)] = source;
+      video.values[size_t(Prop::Visible)] = false;
+      video.values[size_t(Prop::EmitClip)] = clip.id;
+      video.generated = true;
+      video.jsonPointer = pointer;
+      // Keys half a frame early: the frame nearest each time switches, however
+      // the show time of that frame rounds (1.4 - 1.0 < 0.4).
+      double end = std::max(duration - 0.5 * frame, 0.5 * duration);
+      track(video, Prop::Visible, {key(0, true), key(end, false)});
+      // A cut under the stinger.
+      if (double cut = cutPoint - 0.5 * frame; cut > 0) {
+        track(to, Prop::Visible, {key(0, false), key(cut, true)});
+        track(from, Prop::Visible, {key(0, true), key(cut, false)});
+      } else {
+        track(to, Prop::Visible, {key(0, true)});
+        track(from, Prop::Visible, {key(0, false)});
+      }
+      stingers.push_back(std::move(video));
+      return clip;
+    }
     track(to, Prop::Visible, {key(0, true)});
     track(from, Prop::Visible, {key(0, type != "cut"), key(duration, false)});
     // Distances: the shot's box, or the canvas for a shot sized by it.
@@ -553,6 +687,14 @@ class Loader {
       if (towards.y < 0) start.top = h;
       if (towards.y > 0) start.bottom = h;
       track(to, Prop::Crop, {key(0, start, ease), key(duration, base)});
+      // Feathers the travelling crop edge; the shot's own value is back at the
+      // end (held, not blended: the ramp keeps its width while it travels).
+      if (softness > 0) {
+        Easing hold;
+        hold.curve = EaseCurve::Step;
+        track(to, Prop::CropSoftness,
+              {key(0, softness, hold), key(duration, to.getFloat(Prop::CropSoftness))});
+      }
     }
     return clip;
   }
@@ -847,16 +989,17 @@ class Loader {
   // colours fit the particle shader.
   void checkEmitters() {
     for (const Node* n : scene_.allNodes()) {
-      if (n->kind != NodeKind::Particles) continue;
+      if (n->kind != NodeKind::Particles && n->kind != NodeKind::Video) continue;
       const std::string& clip = n->getString(Prop::EmitClip);
       if (!clip.empty() && !clipIds_.count(clip)) {
         std::vector<std::string> known;
         for (const auto& [id, p] : clipIds_) known.push_back(id);
-        issue(n->jsonPointer + "/clip", "no clip has the id " + jsonQuoted(clip) +
-                                            "; \"clip\" names the clip whose start fires the "
-                                            "emitter" +
-                                            didYouMean(clip, known));
+        issue(n->jsonPointer + "/clip",
+              "no clip has the id " + jsonQuoted(clip) + "; \"clip\" names the clip whose start " +
+                  (n->kind == NodeKind::Video ? "starts the video" : "fires the emitter") +
+                  didYouMean(clip, known));
       }
+      if (n->kind != NodeKind::Particles) continue;
       size_t colors = n->getStops(Prop::Colors).size();
       if (colors == 0 || colors > 8) {
         issue(n->jsonPointer + "/colors",

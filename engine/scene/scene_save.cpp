@@ -94,7 +94,8 @@ std::string saveScene(const Scene& scene) {
   canvas["background"] = formatColor(scene.canvas.background);
   root["canvas"] = std::move(canvas);
   ojson nodes = ojson::array();
-  for (const Node& node : scene.nodes) nodes.push_back(nodeToJson(node));
+  for (const Node& node : scene.nodes)
+    if (!node.generated) nodes.push_back(nodeToJson(node));
   root["nodes"] = std::move(nodes);
   ojson clips = ojson::array();
   for (const Clip& clip : scene.clips)

@@ -2,12 +2,18 @@
 // a cut at 0.5 s, then a mix, a slide, a push and a wipe, each 0.5 s with a
 // linear ease, one a second from 1 s. Goldens at the middle of each, plus
 // numbers that say what each transition must do regardless of the golden.
+// A soft wipe is checked on its own scene of two plain shots: the ramp's
+// width and shape on a row of pixels. A stinger plays an alpha video, made by
+// FFmpeg at run time, over a cut between two plain shots.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "golden.h"
+#include "runtime/show_media.h"
 #include "scene/scene.h"
 
 using namespace mq;
@@ -18,6 +24,20 @@ constexpr uint32_t kSize = 270;  // a quarter of the 1080 canvas
 
 scene::Scene transitionsScene() {
   return test::loadGoldenScene("transitions");
+}
+
+// Two plain full-frame shots, red then blue, on a 400x100 canvas, and a wipe
+// from red to blue in 1 s from show time 0 with `extra` transition fields.
+scene::Scene plainWipe(const std::string& extra) {
+  std::string text =
+      R"({"format": "marquee.scene/1", "canvas": {"width": 400, "height": 100, "fps": 30},
+  "nodes": [{"id": "old", "kind": "solid", "color": "#ff0000"},
+            {"id": "new", "kind": "solid", "color": "#0000ff", "visible": false}],
+  "transitions": [{"id": "w", "from": "old", "to": "new", "type": "wipe", "duration": 1,
+                   "direction": "right", "ease": "linear")" +
+      extra + R"(}],
+  "cues": [{"time": 0, "start": "w"}]})";
+  return scene::parseScene(text, test::workDir() / "plain-wipe.json");
 }
 
 const uint8_t* pixel(const test::Image& img, double fx, double fy) {
@@ -104,4 +124,152 @@ TEST_CASE("transitions: saved as written, loaded into clips", "[transitions]") {
   std::filesystem::path again = test::workDir() / "transitions-resaved.json";
   std::ofstream(again, std::ios::binary) << saved;
   CHECK(scene::saveScene(scene::loadScene(again)) == saved);
+}
+
+TEST_CASE("transitions: a soft wipe's edge is a ramp as wide as its softness",
+          "[gpu][transitions]") {
+  // Mid-wipe to the right the new shot's crop trims 200 px from the right:
+  // blue up to x = 160, a 40 px ramp to red at x = 200.
+  test::Image soft = test::render(plainWipe(R"(, "softness": 40)"), 0, 0, 0.5);
+  REQUIRE(soft.width == 400);
+  int ramp = 0;
+  for (uint32_t x = 0; x < soft.width; ++x) {
+    INFO("x = " << x);
+    const uint8_t* p = soft.at(x, 50);
+    if (x > 0) {
+      const uint8_t* left = soft.at(x - 1, 50);
+      CHECK(p[2] <= left[2]);  // blue only falls, red only rises, left to right
+      CHECK(p[0] >= left[0]);
+    }
+    if (p[2] > 2 && p[2] < 253) ++ramp;
+    if (x < 158) CHECK((p[2] == 255 && p[0] == 0));
+    if (x >= 201) CHECK((p[0] == 255 && p[2] == 0));
+  }
+  CHECK(ramp >= 36);
+  CHECK(ramp <= 41);
+  // Half-way up the ramp (x = 180) the two shots are mixed half and half in
+  // linear light: 50% is sRGB level 188.
+  CHECK(std::abs(int(soft.at(180, 50)[0]) - 188) <= 4);
+  CHECK(std::abs(int(soft.at(180, 50)[2]) - 188) <= 4);
+  // Every row is the same.
+  for (uint32_t y : {0u, 99u})
+    CHECK(std::equal(soft.at(0, y), soft.at(0, y) + 400 * 4, soft.at(0, 50)));
+
+  // Softness 0 is the hard wipe, to the byte; its edge is one antialiased pixel.
+  test::Image hard = test::render(plainWipe(""), 0, 0, 0.5);
+  test::Image zero = test::render(plainWipe(R"(, "softness": 0)"), 0, 0, 0.5);
+  CHECK(hard.pixels == zero.pixels);
+  CHECK(hard.at(199, 50)[2] == 255);
+  CHECK(hard.at(200, 50)[0] == 255);
+
+  // Near the end the ramp narrows with the crop (no jump when it reaches 0).
+  test::Image late = test::render(plainWipe(R"(, "softness": 40)"), 0, 0, 29.0 / 30);
+  int lateRamp = 0;
+  for (uint32_t x = 0; x < late.width; ++x) {
+    const uint8_t* p = late.at(x, 50);
+    if (p[2] > 2 && p[2] < 253) ++lateRamp;
+  }
+  CHECK(lateRamp <= 14);  // the crop is 13.3 px there
+}
+
+TEST_CASE("transitions: a soft wipe between the golden shots", "[gpu][golden][transitions]") {
+  // The golden scene's wipe with a 120 px edge (30 px at this quarter size).
+  std::filesystem::path source =
+      std::filesystem::path(MARQUEE_SOURCE_DIR) / "tests/scenes/golden/transitions.json";
+  std::ifstream in(source, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string json = text.str();
+  const std::string wipe = "\"type\": \"wipe\",";
+  size_t at = json.find(wipe);
+  REQUIRE(at != std::string::npos);
+  json.insert(at + wipe.size(), " \"softness\": 120,");
+  scene::Scene s = scene::parseScene(json, test::workDir() / "transitions-soft.json");
+  test::checkGolden("transitions-soft-wipe-4.25s", test::render(s, kSize, kSize, 4.25));
+}
+
+namespace {
+
+// A 1 s stinger at 30 fps, made with FFmpeg (QuickTime RLE, ARGB): transparent
+// but for an opaque white bar 20 px wide at x = 10 k in its frame k, so each
+// frame tells which of the stinger's frames it shows.
+std::filesystem::path makeStinger() {
+  std::filesystem::path file = test::workDir() / "stinger-bar.mov";
+  std::string command =
+      "ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "
+      "\"color=c=black@0:s=320x180:r=30:d=1,format=rgba,geq=r=255:g=255:b=255:"
+      "a='if(between(X\\,N*10\\,N*10+19)\\,255\\,0)'\" -c:v qtrle -pix_fmt argb \"" +
+      file.string() + "\"";
+  INFO(command);
+  REQUIRE(std::system(command.c_str()) == 0);
+  return file;
+}
+
+}  // namespace
+
+TEST_CASE("transitions: a stinger plays over the cut, frame for frame",
+          "[gpu][golden][transitions]") {
+  makeStinger();
+  // Red to blue under the stinger, started at 1 s (frame 30) and again at
+  // 2.5 s (frame 75); the shots switch 15 frames in; the transition lasts the
+  // video's 1 s.
+  std::string text =
+      R"({"format": "marquee.scene/1", "canvas": {"width": 320, "height": 180, "fps": 30},
+  "nodes": [{"id": "old", "kind": "solid", "color": "#ff0000"},
+            {"id": "new", "kind": "solid", "color": "#0000ff", "visible": false}],
+  "transitions": [{"id": "sting", "from": "old", "to": "new", "type": "stinger",
+                   "source": "stinger-bar.mov", "cut_point": "15f"}],
+  "cues": [{"time": 1, "start": "sting"}, {"time": 2.5, "start": "sting"}]})";
+  scene::Scene s = scene::parseScene(text, test::workDir() / "stinger.json");
+  REQUIRE(s.findClip("sting"));
+  CHECK(s.findClip("sting")->duration == Approx(1.0));
+  runtime::ShowMedia media(s, s.canvas.fps, {});
+
+  auto frameAt = [&](int64_t frame) {
+    INFO("frame " << frame);
+    return test::render(s, 0, 0, frameTimeSeconds(frame, s.canvas.fps), media.videoFrames(frame));
+  };
+  auto isRed = [](const uint8_t* p) { return p[0] >= 250 && p[1] <= 5 && p[2] <= 5; };
+  auto isBlue = [](const uint8_t* p) { return p[0] <= 5 && p[1] <= 5 && p[2] >= 250; };
+  auto isWhite = [](const uint8_t* p) { return p[0] >= 250 && p[1] >= 250 && p[2] >= 250; };
+  // The bar of stinger frame k covers x in [10 k, 10 k + 19].
+  auto barAt = [&](const test::Image& img, int k) {
+    return isWhite(img.at(uint32_t(10 * k + 2), 90)) &&
+           isWhite(img.at(uint32_t(10 * k + 17), 90)) &&
+           !isWhite(img.at(uint32_t(10 * k + 22), 90));
+  };
+
+  test::Image before = frameAt(29);
+  CHECK(isRed(before.at(10, 90)));  // no stinger yet: its frame 0 has the bar at 0..19
+  test::Image first = frameAt(30);
+  CHECK(barAt(first, 0));
+  CHECK(isRed(first.at(100, 90)));
+  // Frame k of the stinger on the k-th frame from the start; the old shot
+  // shows through its transparent pixels until the cut point...
+  test::Image early = frameAt(35);
+  CHECK(barAt(early, 5));
+  CHECK(isRed(early.at(160, 90)));
+  CHECK(isRed(early.at(20, 10)));
+  test::Image lastOld = frameAt(44);
+  CHECK(barAt(lastOld, 14));
+  CHECK(isRed(lastOld.at(250, 90)));
+  // ...and the new one from it; the bar covers both shots.
+  test::Image cut = frameAt(45);
+  CHECK(barAt(cut, 15));
+  CHECK(isBlue(cut.at(250, 90)));
+  CHECK(isBlue(cut.at(20, 90)));
+  test::Image mid = frameAt(50);
+  CHECK(barAt(mid, 20));
+  CHECK(isBlue(mid.at(100, 90)));
+  test::checkGolden("transitions-stinger-frame50", mid);
+  test::Image last = frameAt(59);
+  CHECK(barAt(last, 29));
+  // The stinger is gone when it ends.
+  test::Image after = frameAt(60);
+  for (uint32_t x = 0; x < after.width; x += 7) CHECK(isBlue(after.at(x, 90)));
+
+  // Started again: from its first frame, over the old shot again.
+  test::Image again = frameAt(80);
+  CHECK(barAt(again, 5));
+  CHECK(isRed(again.at(160, 90)));
 }

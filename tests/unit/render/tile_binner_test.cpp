@@ -236,3 +236,41 @@ TEST_CASE("keyed and masked layers are not opaque: what is below stays", "[rende
     }
   }
 }
+
+TEST_CASE("a feathered crop edge is no interior within its ramp", "[render]") {
+  FakeTextures tex;
+  // Tiles are 32 px wide: the crop edge at x = 160 (right inset 96) with a
+  // 40 px ramp reaches into tiles 3 (96..128) and 4 (128..160); tile 2 is
+  // clear of it.
+  auto top = solid("wiped", 0, 0, 256, 128, {0, 0, 255, 255});
+  top.values[size_t(scene::Prop::Crop)] = scene::Insets{0, 0, 96, 0};
+  top.values[size_t(scene::Prop::CropSoftness)] = 40.0;
+  auto s = sceneWith({solid("below", 0, 0, 256, 128, {255, 0, 0, 255}), top});
+  auto plan = render::buildFramePlan(s, 0, 256, 128, tex);
+  REQUIRE(plan.main.layers.size() == 2);
+  const render::GpuLayer& g = plan.main.layers[1].gpu;
+  // Only the cropped side is feathered (1 / width), the others stay hard.
+  CHECK(g.feather[0] == 0.f);
+  CHECK(g.feather[1] == 0.f);
+  CHECK(g.feather[2] == Approx(1.0 / 40));
+  CHECK(g.feather[3] == 0.f);
+  auto bins = render::binTiles(plan.main);
+  CHECK(tileEntries(bins, 2, 2) == std::vector<uint32_t>{1u | render::kEntryInterior});
+  for (uint32_t tx : {3u, 4u}) {
+    auto e = tileEntries(bins, tx, 2);
+    REQUIRE(e.size() == 2);  // what is below shows through the ramp
+    CHECK(e[1] == 1u);
+  }
+
+  // The ramp is never wider than the crop: an edge nearly uncropped is nearly hard.
+  top.values[size_t(scene::Prop::Crop)] = scene::Insets{0, 0, 8, 0};
+  auto s2 = sceneWith({top});
+  const render::GpuLayer& g2 = render::buildFramePlan(s2, 0, 256, 128, tex).main.layers[0].gpu;
+  CHECK(g2.feather[2] == Approx(1.0 / 8));
+
+  // Without softness nothing changes.
+  top.values[size_t(scene::Prop::CropSoftness)] = 0.0;
+  auto s3 = sceneWith({top});
+  const render::GpuLayer& g3 = render::buildFramePlan(s3, 0, 256, 128, tex).main.layers[0].gpu;
+  CHECK(g3.feather == std::array<float, 4>{0, 0, 0, 0});
+}
