@@ -48,8 +48,9 @@ class PreviewOverlay final : public OutputReader {
                  uint32_t outputIndex) override;
 
   // The preview of the frame `program` is (what Compositor::wait(ticket)
-  // returned). Its lease also holds the program's, so the two buffers are
-  // written again only once both are handed back.
+  // returned), for frames submitted after this overlay was added. Its lease
+  // also holds the program's, so the two buffers are written again only once
+  // both are handed back.
   FrameOutput preview(const FrameTicket& ticket, const FrameOutput& program);
 
  private:
