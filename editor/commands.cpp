@@ -24,6 +24,7 @@
 #include "media/output_preset.h"
 #include "render/asset_check.h"
 #include "render/compositor.h"
+#include "render/preview_overlay.h"
 #include "runtime/live_show.h"
 #include "runtime/show_data.h"
 #include "runtime/show_media.h"
@@ -75,6 +76,18 @@ const OptionSpec kData{"--data", nullptr, "FILE|-",
                        "live data for text templates (\"Only {stock} left\"): JSON lines "
                        "{\"t\": SEC, \"set\": {...}}; - reads a pipe (live)"};
 
+// The operator's preview: the program picture plus overlays, written to a
+// file of its own; the program output is the same with or without it.
+const OptionSpec kZebra{"--zebra", nullptr, "LEVEL|off",
+                        "preview: zebra stripes where luma Y' (0 black, 1 reference white) is at "
+                        "or above LEVEL (default 0.95)"};
+const OptionSpec kPeaking{"--peaking", nullptr, "SENSITIVITY",
+                          "preview: focus peaking, 0 (off) to 1 (every edge); paints pixels whose "
+                          "luma gradient exceeds 1 - SENSITIVITY of a black-to-white step "
+                          "(default 0.75)"};
+const OptionSpec kPeakingColor{"--peaking-color", nullptr, "COLOR",
+                               "preview: colour of focus peaking, #RRGGBB (default #ff0000)"};
+
 const OptionSpec kFullRedraw{"--full-redraw", nullptr, nullptr,
                              "composite every tile of every frame (by default a tile whose layers "
                              "did not change is copied from the previous frame; same pixels)"};
@@ -99,11 +112,17 @@ const std::vector<CommandSpec> kCommands = {
      {kHelp, kVerbose},
      1},
     {"still",
-     "SCENE -o OUT.png [--time SEC]",
+     "SCENE -o OUT.png [--time SEC] [--preview-out PREVIEW.png]",
      "Render one frame of a scene to a PNG image.",
      {kHelp,
       {"--output", "-o", "OUT.png", "PNG file to write (required)"},
       {"--time", nullptr, "SEC", "scene time of the frame (default 0)"},
+      {"--preview-out", nullptr, "PREVIEW.png",
+       "also write the operator's preview: the same frame with zebra and focus-peaking "
+       "overlays (OUT.png stays the clean program)"},
+      kZebra,
+      kPeaking,
+      kPeakingColor,
       kInput,
       kData,
       kOutputSize,
@@ -131,6 +150,12 @@ const std::vector<CommandSpec> kCommands = {
              {"--realtime", nullptr, nullptr,
               "pace frames to the wall clock at the output frame rate (streaming a render); frames "
               "are never skipped, so a machine slower than real time falls behind"},
+             {"--preview-out", nullptr, "OUT",
+              "also encode the operator's preview (zebra and focus-peaking overlays) to OUT, a "
+              "file or stream of its own; -o stays the clean program"},
+             kZebra,
+             kPeaking,
+             kPeakingColor,
          },
          kEncoding),
      1},
@@ -272,31 +297,25 @@ std::optional<fs::path> dataFeed(const Args& args, bool pipeAllowed) {
   return fs::path(*d);
 }
 
-int runStill(const Args& args) {
-  auto out = args.value("--output");
-  if (!out) throw UserError("marquee still needs -o OUT.png");
-  fs::path outPath = *out;
-  if (lowerExtension(outPath) != ".png") {
-    throw UserError("-o " + outPath.string() + ": marquee still writes PNG; name the file *.png");
+render::PreviewSettings previewSettings(const Args& args) {
+  render::PreviewSettings p;
+  if (auto z = args.value("--zebra"); z && *z == "off") {
+    p.zebra = false;
+  } else if (auto level = args.number("--zebra", 0, 1.1)) {
+    p.zebraLevel = *level;
   }
-  checkOutputPath(outPath);
-  double time = args.number("--time", 0, 1e7).value_or(0.0);
-  scene::Scene s = scene::loadScene(args.positional()[0]);
-  render::OutputSpec spec = outputSpec(args, render::OutputFormat::Rgba8);
+  p.peakingSensitivity = args.number("--peaking", 0, 1).value_or(p.peakingSensitivity);
+  if (auto text = args.value("--peaking-color")) {
+    auto c = scene::parseColor(*text);
+    if (!c) throw UserError("--peaking-color: expected #RRGGBB, got \"" + *text + "\"");
+    p.peakingColor = *c;
+  }
+  return p;
+}
 
-  gpu::Device device(deviceOptions(args));
-  render::Compositor compositor(device, s, spec);
-  runtime::ShowMedia media(s, s.canvas.fps, mediaOptions(args));
-  runtime::ShowData showData(s, dataFeed(args, false));
-  int64_t frameIndex = std::llround(time * s.canvas.fps.toDouble());
-  // Rules depend on the data's history: evaluate every frame up to this one.
-  for (int64_t k = 0; k <= frameIndex && !showData.empty(); ++k)
-    showData.frame(k == frameIndex ? time : frameTimeSeconds(k, s.canvas.fps), k, s, nullptr);
-  compositor.setPropertyOverrides(showData.overrides());
-  render::FrameOutput frame =
-      compositor.wait(compositor.submit(time, media.videoFrames(frameIndex)));
-
-  // Write beside the destination, then rename: a failure leaves nothing behind.
+// Writes an RGBA8 frame as a PNG beside `outPath`, then renames it: a failure
+// leaves nothing behind.
+void writePng(const fs::path& outPath, const render::FrameOutput& frame) {
   fs::path partial = outPath;
   partial += ".partial";
   if (!stbi_write_png(partial.c_str(), int(frame.width), int(frame.height), 4, frame.bytes.data(),
@@ -311,8 +330,56 @@ int runStill(const Args& args) {
     fs::remove(partial, renameError);
     throw RuntimeError("cannot write " + outPath.string());
   }
+}
+
+int runStill(const Args& args) {
+  auto out = args.value("--output");
+  if (!out) throw UserError("marquee still needs -o OUT.png");
+  fs::path outPath = *out;
+  if (lowerExtension(outPath) != ".png") {
+    throw UserError("-o " + outPath.string() + ": marquee still writes PNG; name the file *.png");
+  }
+  checkOutputPath(outPath);
+  std::optional<fs::path> previewPath;
+  if (auto p = args.value("--preview-out")) {
+    previewPath = *p;
+    if (lowerExtension(*previewPath) != ".png")
+      throw UserError("--preview-out " + *p + ": marquee still writes PNG; name the file *.png");
+    checkOutputPath(*previewPath);
+    if (fs::weakly_canonical(*previewPath) == fs::weakly_canonical(outPath))
+      throw UserError("--preview-out " + *p + ": the preview needs a file of its own, not -o's");
+  } else if (args.has("--zebra") || args.has("--peaking") || args.has("--peaking-color")) {
+    throw UserError("--zebra, --peaking and --peaking-color style the preview; add --preview-out");
+  }
+  render::PreviewSettings overlays = previewSettings(args);
+  double time = args.number("--time", 0, 1e7).value_or(0.0);
+  scene::Scene s = scene::loadScene(args.positional()[0]);
+  render::OutputSpec spec = outputSpec(args, render::OutputFormat::Rgba8);
+
+  gpu::Device device(deviceOptions(args));
+  render::Compositor compositor(device, s, spec);
+  runtime::ShowMedia media(s, s.canvas.fps, mediaOptions(args));
+  runtime::ShowData showData(s, dataFeed(args, false));
+  int64_t frameIndex = std::llround(time * s.canvas.fps.toDouble());
+  // Rules depend on the data's history: evaluate every frame up to this one.
+  for (int64_t k = 0; k <= frameIndex && !showData.empty(); ++k)
+    showData.frame(k == frameIndex ? time : frameTimeSeconds(k, s.canvas.fps), k, s, nullptr);
+  compositor.setPropertyOverrides(showData.overrides());
+  std::optional<render::PreviewOverlay> preview;
+  if (previewPath) {
+    preview.emplace(device, compositor, overlays);
+    compositor.addOutputReader(&*preview);
+  }
+  render::FrameTicket ticket = compositor.submit(time, media.videoFrames(frameIndex));
+  render::FrameOutput frame = compositor.wait(ticket);
+
+  writePng(outPath, frame);
   std::printf("wrote %s (%ux%u, rendered on %s)\n", fs::absolute(outPath).c_str(), frame.width,
               frame.height, device.name().c_str());
+  if (preview) {
+    writePng(*previewPath, preview->preview(ticket, frame));
+    std::printf("wrote %s (preview)\n", fs::absolute(*previewPath).c_str());
+  }
   return finishStatus(device);
 }
 
@@ -387,6 +454,19 @@ int runRender(const Args& args) {
     if (statsPath && fs::weakly_canonical(*statsPath) == fs::weakly_canonical(out))
       throw UserError("--stats and -o name the same file: " + out);
   }
+  std::optional<std::string> previewOut = args.value("--preview-out");
+  if (previewOut) {
+    if (!isStreamUrl(*previewOut)) checkOutputPath(*previewOut);
+    for (const std::string& out : outputs) {
+      if (out == *previewOut ||
+          (!isStreamUrl(out) && fs::weakly_canonical(out) == fs::weakly_canonical(*previewOut)))
+        throw UserError("--preview-out " + *previewOut +
+                        ": the preview needs an output of its own");
+    }
+  } else if (args.has("--zebra") || args.has("--peaking") || args.has("--peaking-color")) {
+    throw UserError("--zebra, --peaking and --peaking-color style the preview; add --preview-out");
+  }
+  render::PreviewSettings overlays = previewSettings(args);
   runtime::ShowMediaOptions mediaOpts = mediaOptions(args);
 
   render::OutputSpec spec;
@@ -401,25 +481,37 @@ int runRender(const Args& args) {
   runtime::ShowData showData(s, dataFeed(args, false));
   // Declared after the device and compositor so it is destroyed first: it may
   // still hold leases on output buffers.
-  std::unique_ptr<media::Encoder> encoder;
+  std::optional<render::PreviewOverlay> preview;
+  if (previewOut) {
+    preview.emplace(device, compositor, overlays);
+    compositor.addOutputReader(&*preview);
+  }
+  std::unique_ptr<media::Encoder> encoder, previewEncoder;
   if (!renderOnly) encoder = std::make_unique<media::Encoder>(settings, outputs);
+  if (!renderOnly && previewOut) {
+    previewEncoder =
+        std::make_unique<media::Encoder>(settings, std::vector<std::string>{*previewOut});
+  }
 
   std::vector<double> gpuMs;
   gpuMs.reserve(size_t(frames));
   int64_t encodedFrames = 0;
-  auto consume = [&](const render::FrameTicket& t) {
-    render::FrameOutput f = compositor.wait(t);
-    gpuMs.push_back(f.gpuMs);
-    if (!encoder) return;
-    // The encoder reads the planes where the GPU wrote them; the lease goes
-    // back to the compositor when the encoder releases the frame.
+  // The encoder reads the planes where the GPU wrote them; the lease goes
+  // back to the compositor when the encoder releases the frame.
+  auto encode = [](media::Encoder& e, const render::FrameOutput& f, int64_t index) {
     media::VideoPlanes planes;
     planes.layout = media::VideoPlanes::Layout::Nv12;
     uint8_t* y = const_cast<uint8_t*>(f.bytes.data());
     planes.data[0] = y;
     planes.data[1] = y + size_t(f.stride) * f.height;
     planes.linesize[0] = planes.linesize[1] = int(f.stride);
-    encoder->submitVideo(planes, encodedFrames++, [lease = f.lease]() mutable { lease.reset(); });
+    e.submitVideo(planes, index, [lease = f.lease]() mutable { lease.reset(); });
+  };
+  auto consume = [&](const render::FrameTicket& t) {
+    render::FrameOutput f = compositor.wait(t);
+    gpuMs.push_back(f.gpuMs);
+    if (previewEncoder) encode(*previewEncoder, preview->preview(t, f), encodedFrames);
+    if (encoder) encode(*encoder, f, encodedFrames++);
   };
   auto start = std::chrono::steady_clock::now();
   bool realtime = args.has("--realtime");
@@ -446,11 +538,15 @@ int runRender(const Args& args) {
     render::FrameTicket t = compositor.submit(frameTimeSeconds(n, fps), media.videoFrames(n));
     media.mixAudio(n, audio);
     if (encoder) encoder->submitAudio(audio.data(), int(audio.size() / media::kAudioChannels));
+    if (previewEncoder) {
+      previewEncoder->submitAudio(audio.data(), int(audio.size() / media::kAudioChannels));
+    }
     if (previous) consume(*previous);
     previous = t;
   }
   if (previous) consume(*previous);
   if (encoder) encoder->finish();
+  if (previewEncoder) previewEncoder->finish();
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   nlohmann::ordered_json stats;
@@ -485,6 +581,11 @@ int runRender(const Args& args) {
       std::fprintf(stderr, "marquee: source %s (%s) showed its slate for %llu frames%s%s\n",
                    r.id.c_str(), r.url.c_str(), (unsigned long long)r.slateFrames,
                    r.stats.lastError.empty() ? "" : ": ", r.stats.lastError.c_str());
+  }
+  if (previewEncoder) {
+    std::printf("wrote %s (%lld frames, preview)\n",
+                isStreamUrl(*previewOut) ? previewOut->c_str() : fs::absolute(*previewOut).c_str(),
+                (long long)frames);
   }
   for (const std::string& out : outputs) {
     std::printf("wrote %s (%lld frames, rendered on %s)\n",

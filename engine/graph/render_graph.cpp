@@ -178,6 +178,9 @@ AccessInfo accessInfo(Access a) {
               VK_IMAGE_USAGE_SAMPLED_BIT,
               0,
               false};
+    case Access::ComputeTexelBufferRead:
+      return {kCompute, VK_ACCESS_2_SHADER_SAMPLED_READ_BIT,      VK_IMAGE_LAYOUT_GENERAL,
+              0,        VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT, false};
     case Access::FragmentSampledRead:
       return {VK_PIPELINE_STAGE_2_FRAGMENT_SHADER_BIT,
               VK_ACCESS_2_SHADER_SAMPLED_READ_BIT,
@@ -226,6 +229,8 @@ const char* accessName(Access a) {
       return "ComputeSampledStorageReadWrite";
     case Access::ComputeSampledReadGeneral:
       return "ComputeSampledReadGeneral";
+    case Access::ComputeTexelBufferRead:
+      return "ComputeTexelBufferRead";
     case Access::FragmentSampledRead:
       return "FragmentSampledRead";
     case Access::ColorAttachmentWrite:
@@ -353,6 +358,8 @@ CompiledGraph RenderGraph::compile() const {
              "; use write()");
       if (!u.image && imageOnly(u.access))
         fail(who + " uses buffer " + what + " with image-only access " + accessName(u.access));
+      if (u.image && u.access == Access::ComputeTexelBufferRead)
+        fail(who + " uses image " + what + " with buffer-only access " + accessName(u.access));
 
       const auto latest = static_cast<uint32_t>(writer[u.index].size());
       const std::string version = "version " + std::to_string(u.version) + " of " + what;

@@ -39,6 +39,7 @@ enum class Access : uint8_t {
   // texels of it (an atlas whose rectangles are read and rendered in one pass).
   ComputeSampledStorageReadWrite,
   ComputeSampledReadGeneral,  // sampled while it stays in GENERAL layout
+  ComputeTexelBufferRead,     // a buffer read through a uniform texel-buffer view
   FragmentSampledRead,
   ColorAttachmentWrite,  // includes COLOR_ATTACHMENT_READ (blending, loadOp LOAD)
   TransferSrc,

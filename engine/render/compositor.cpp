@@ -32,10 +32,10 @@ constexpr uint64_t kVideoKeyBit = 1ull << 63;
 constexpr uint64_t kParticleKeyBit = 1ull << 62;  // particle emitters: this | slot << 32 | index
 constexpr uint32_t kRampSize = 256;
 // Output buffers are written by the composite and, for reused tiles, copied
-// from the previous frame's.
-constexpr VkBufferUsageFlags kOutputBufferUsage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
-                                                  VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                                                  VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+// from the previous frame's; output readers (the preview) read them as texels.
+constexpr VkBufferUsageFlags kOutputBufferUsage =
+    VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+    VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
 
 // Shader features a tile class is compiled for (specialisation constants 0..9
 // of shaders/composite.glsl, in bit order).
@@ -934,6 +934,8 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
                         ctx.buffer(output), AtlasRect{});
       });
   g.markOutput(output);
+  for (OutputReader* reader : outputReaders_)
+    reader->addPasses(g, output, outputBuffer, outputIndex);
   graph::execute(g, g.compile(), *slot.backend);
   lastOutput_ = outputIndex;
   lastTileKeys_ = std::move(main.tileKeys);

@@ -27,6 +27,7 @@
 #include "gpu/compute_pipeline.h"
 #include "gpu/device.h"
 #include "gpu/gpu_timer.h"
+#include "graph/render_graph.h"
 #include "media/media_source.h"
 #include "render/frame_plan.h"
 #include "render/particle_pass.h"
@@ -80,6 +81,20 @@ struct FrameOutput {
   std::shared_ptr<void> lease;  // holds `bytes`; drop every copy to hand the buffer back
 };
 
+// Passes that read each frame's finished output in the frame's own
+// submission, such as the operator's preview overlays
+// (render/preview_overlay.h). They cannot change the output: the graph
+// rejects a write to it, as the compositor marks the composite's version as
+// the frame's output.
+class OutputReader {
+ public:
+  virtual ~OutputReader() = default;
+  // Adds passes to `graph` that read `output` (the buffer `buffer`, at index
+  // `outputIndex` of the output ring, as in FrameTicket::output).
+  virtual void addPasses(graph::RenderGraph& graph, graph::BufferRef output,
+                         const gpu::Buffer& buffer, uint32_t outputIndex) = 0;
+};
+
 class Compositor : private TextureProvider {
  public:
   // Loads every asset the scene needs; asset problems throw scene::SceneError
@@ -100,6 +115,11 @@ class Compositor : private TextureProvider {
   uint32_t width() const { return width_; }
   uint32_t height() const { return height_; }
   uint32_t stride() const { return stride_; }
+  OutputFormat format() const { return format_; }
+
+  // `reader` runs after the composite of every later frame; it must outlive
+  // this compositor (or the frames it is used for).
+  void addOutputReader(OutputReader* reader) { outputReaders_.push_back(reader); }
 
   // Values live data sets (bound properties, templated texts), applied over
   // the animated scene from the next submit(): the set only grows during a
@@ -234,6 +254,7 @@ class Compositor : private TextureProvider {
   std::unique_ptr<ParticlePass> particlePass_;
   std::vector<AtlasRect> particleRects_;
   std::vector<uint64_t> particleKeys_;
+  std::vector<OutputReader*> outputReaders_;
 };
 
 }  // namespace mq::render

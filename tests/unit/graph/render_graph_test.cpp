@@ -84,6 +84,10 @@ TEST_CASE("access mapping", "[graph]") {
   CHECK(host.access == VK_ACCESS_2_HOST_READ_BIT);
   CHECK(host.layout == kGeneral);
   CHECK(host.imageUsage == 0);
+  auto texel = accessInfo(Access::ComputeTexelBufferRead);
+  CHECK(texel.access == VK_ACCESS_2_SHADER_SAMPLED_READ_BIT);
+  CHECK(texel.bufferUsage == VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT);
+  CHECK_FALSE(texel.writes);
 }
 
 TEST_CASE("diamond runs producers first and keeps declaration order among independent passes",
@@ -340,6 +344,13 @@ TEST_CASE("malformed graphs are rejected with the names involved", "[graph]") {
     g.addPass("B", [&](PassBuilder& b) { b.read(buf, Access::FragmentSampledRead); }, {});
     CHECK(compileError(g) ==
           "pass 'B' uses buffer 'buf' with image-only access FragmentSampledRead");
+  }
+  SECTION("buffer-only access on an image") {
+    RenderGraph g;
+    ImageRef img = computePass(g, "A", {}, g.createImage("img", kHd));
+    g.addPass("B", [&](PassBuilder& b) { b.read(img, Access::ComputeTexelBufferRead); }, {});
+    CHECK(compileError(g) ==
+          "pass 'B' uses image 'img' with buffer-only access ComputeTexelBufferRead");
   }
   SECTION("stale output") {
     RenderGraph g;
