@@ -33,7 +33,8 @@ layout(constant_id = 5) const bool kFiltered = true;     // some texture is not 
 layout(constant_id = 6) const bool kCopy = false;        // the tile is one opaque image (1:1, or a scaled video)
 layout(constant_id = 7) const bool kGradient = true;     // gradients of up to 4 stops, computed
 layout(constant_id = 8) const bool kKey = true;          // some layer is chroma or luma keyed
-layout(constant_id = 9) const bool kMask = true;         // some layer has a mask image
+layout(constant_id = 9) const bool kMask = true;
+layout(constant_id = 10) const bool kShine = true;       // some layer has a shine sweep         // some layer has a mask image
 
 const uint kKindSolid = 0u;
 const uint kKindLinear = 1u;
@@ -53,6 +54,7 @@ const uint kFlagKeyInvert = 32u;
 const uint kFlagMask = 64u;
 const uint kFlagMaskLuminance = 128u;  // the mask's luminance, not its alpha
 const uint kFlagMaskInvert = 256u;
+const uint kFlagShine = 512u;
 const uint kEntryInterior = 0x80000000u;  // tileLayers entry: the tile lies inside the layer's
                                           // interior (no edge, corner or border in it)
 
@@ -78,6 +80,8 @@ struct Layer {
   vec4 maskMap;       // like contentMap, for the mask image
   vec4 maskRect;
   vec4 feather;       // crop_softness: 1 / ramp width per side (l, t, r, b); 0: hard
+  vec4 shineLine;     // shine sweep: centre line dot(local, xy) == z, half width w
+  vec4 shineColour;   // its light, linear, times the strength
 };
 
 struct Tile {
@@ -97,11 +101,11 @@ layout(set = 0, binding = 6) uniform usamplerBuffer layerWords;
 layout(set = 0, binding = 1) uniform usamplerBuffer tileTexels;
 layout(set = 0, binding = 2) uniform usamplerBuffer tileLayerTexels;
 
-const int kLayerTexels = 24;
+const int kLayerTexels = 26;
 const int kInv0 = 0, kInv1 = 1, kBox = 2, kShape = 3, kFill = 4, kBorder = 5, kShadowColour = 6,
           kShadowOffset = 7, kContentMap = 8, kContentRect = 9, kShadowMap = 10, kShadowRect = 11,
           kGradientGeometry = 12, kStopOffsets = 13, kStops = 14, kInfo = 18, kKeyParams = 19,
-          kKeySpill = 20, kMaskMap = 21, kMaskRect = 22, kFeather = 23;
+          kKeySpill = 20, kMaskMap = 21, kMaskRect = 22, kFeather = 23, kShineLine = 24, kShineColour = 25;
 
 vec4 layerField(uint li, int field) {
   return texelFetch(layerTexels, int(li) * kLayerTexels + field);
@@ -160,6 +164,11 @@ Layer loadLayer(uint li) {
   if (kShadowAlpha) {
     l.shadowMap = layerField(li, kShadowMap);
     l.shadowRect = layerField(li, kShadowRect);
+  }
+  l.shineLine = l.shineColour = vec4(0.0);
+  if (kShine) {
+    l.shineLine = layerField(li, kShineLine);
+    l.shineColour = layerField(li, kShineColour);
   }
   l.key = l.keySpill = l.maskMap = l.maskRect = vec4(0.0);
   if (kKey) {
@@ -300,6 +309,13 @@ vec4 shadeLayer(in Layer L, bool interior, vec2 p) {
     colour = interior ? colour : edged;
   }
   if (kMask) colour *= maskAt(L, local);
+  if (kShine) {
+    // Light added where the layer is (times its alpha), fading smoothly to
+    // nothing at the band's edges; it never brightens past the alpha.
+    float t = clamp(1.0 - abs(dot(local, L.shineLine.xy) - L.shineLine.z) / L.shineLine.w, 0.0, 1.0);
+    float band = (L.info.z & kFlagShine) != 0u ? t * t * (3.0 - 2.0 * t) : 0.0;
+    colour.rgb = min(colour.rgb + L.shineColour.rgb * (band * colour.a), vec3(colour.a));
+  }
   if (kShadow) {
     vec2 shadowLocal = local - L.shadowOffset.xy;
     float sd = roundBoxSdf(shadowLocal - centre, halfSize, radius);

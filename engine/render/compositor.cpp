@@ -37,13 +37,13 @@ constexpr VkBufferUsageFlags kOutputBufferUsage =
     VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
     VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
 
-// Shader features a tile class is compiled for (specialisation constants 0..9
+// Shader features a tile class is compiled for (specialisation constants 0..10
 // of shaders/composite.glsl, in bit order).
 constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
                    kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
                    kFeatureCopy = 64,  // alone (or with Filtered, for a video): one opaque image
-    kFeatureGradient = 128, kFeatureKey = 256, kFeatureMask = 512;
-constexpr uint32_t kFeatureClasses = 1024;
+    kFeatureGradient = 128, kFeatureKey = 256, kFeatureMask = 512, kFeatureShine = 1024;
+constexpr uint32_t kFeatureClasses = 2048;
 
 struct PushConstants {
   float background[4];
@@ -85,6 +85,7 @@ uint32_t layerFeatures(const GpuLayer& g, bool shadow = true) {
   if (g.info[1] != 0) f |= kFeatureBlendModes;
   if (g.info[2] & (kFlagChromaKey | kFlagLumaKey)) f |= kFeatureKey;
   if (g.info[2] & kFlagMask) f |= kFeatureMask;
+  if (g.info[2] & kFlagShine) f |= kFeatureShine;
   return f;
 }
 
@@ -491,12 +492,13 @@ const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t feature
                                                    : "composite_linear.comp";
     std::string name = std::string(shader) + "#" + std::to_string(features);
     p = device_.shared<gpu::ComputePipeline>(name, [&] {
-      const uint32_t spec[10] = {
+      const uint32_t spec[11] = {
           (features & kFeatureTextured) != 0,    (features & kFeatureShadow) != 0,
           (features & kFeatureShadowAlpha) != 0, (features & kFeatureEdges) != 0,
           (features & kFeatureBlendModes) != 0,  (features & kFeatureFiltered) != 0,
           (features & kFeatureCopy) != 0,        (features & kFeatureGradient) != 0,
-          (features & kFeatureKey) != 0,         (features & kFeatureMask) != 0};
+          (features & kFeatureKey) != 0,         (features & kFeatureMask) != 0,
+          (features & kFeatureShine) != 0};
       return new gpu::ComputePipeline(device_, shaders::code(shader),
                                       compositeBindings(target == Target::Group),
                                       sizeof(PushConstants), name.c_str(), spec);
@@ -647,7 +649,8 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
         // image placed texel-for-pixel, or a video at any scale, is copied.
         uint32_t i = bins.indices[first] & ~kEntryInterior;
         const GpuLayer& g = layers[i];
-        if (list.layers[i].opaque && g.info[0] == kKindTexture) {
+        // (A shine sweep is drawn over the texels: no copy.)
+        if (list.layers[i].opaque && g.info[0] == kKindTexture && !(g.info[2] & kFlagShine)) {
           if (g.info[2] & kFlagPixelAligned) {
             f = kFeatureCopy;
           } else if (prepared.video[i]) {

@@ -425,6 +425,25 @@ class Builder {
         flags |= kFlagShadowFromAlpha;
       }
     }
+    if (double shine = n.getFloat(Prop::Shine); shine > 0) {
+      // The band's centre line travels along its normal from just before the
+      // box's first corner (position 0) to just past its last (position 1).
+      double a = glm::radians(n.getFloat(Prop::ShineAngle));
+      double nx = std::cos(a), ny = std::sin(a);
+      double half = n.getFloat(Prop::ShineWidth) / 2;
+      double lo = 1e300, hi = -1e300;
+      for (double x : {bx0, bx1}) {
+        for (double y : {by0, by1}) {
+          lo = std::min(lo, x * nx + y * ny);
+          hi = std::max(hi, x * nx + y * ny);
+        }
+      }
+      double at = (lo - half) + (hi - lo + 2 * half) * n.getFloat(Prop::ShinePosition);
+      g.shineLine = {float(nx), float(ny), float(at), float(half)};
+      std::array<float, 4> light = linearPremultiplied(n.getColor(Prop::ShineColor));
+      for (int k = 0; k < 3; ++k) g.shineColour[size_t(k)] = float(light[size_t(k)] * shine);
+      flags |= kFlagShine;
+    }
     // Keying and masks make the layer partly transparent; a keyed layer's
     // shadow follows the keyed alpha.
     uint32_t keyFlags = kind == kKindTexture ? keyParameters(n, g) : 0u;

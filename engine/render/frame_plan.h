@@ -30,8 +30,12 @@ struct GpuLayer {
   // crop_softness: per side (left, top, right, bottom) 1 / the width of the
   // ramp in from the box edge, in local units; 0: a hard edge.
   std::array<float, 4> feather;
+  // Shine sweep (kFlagShine): the band's centre line is where
+  // dot(local, shineLine.xy) == shineLine.z, half as wide as shineLine.w;
+  // shineColour is its light, linear, times the strength.
+  std::array<float, 4> shineLine, shineColour;
 };
-static_assert(sizeof(GpuLayer) == 384);
+static_assert(sizeof(GpuLayer) == 416);
 
 // Gradients with at most this many stops are computed in the shader; longer
 // ones sample a ramp texture.
@@ -54,6 +58,7 @@ enum GpuLayerFlags : uint32_t {
   kFlagMask = 64,
   kFlagMaskLuminance = 128,
   kFlagMaskInvert = 256,
+  kFlagShine = 512,
 };
 
 // What a texture-backed layer samples, as the texture provider reports it.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include "golden.h"
@@ -33,6 +34,7 @@ MQ_GOLDEN_SCENE("border", "border width, colour and radius on solids, images and
 MQ_GOLDEN_SCENE("shadow", "blurred, hard and alpha-following drop shadows")
 MQ_GOLDEN_SCENE("transform", "rotation about the anchor, mirroring, fit contain and cover")
 MQ_GOLDEN_SCENE("zoom", "zoom and zoom_center: macro insets, a clamped corner, a round loupe")
+MQ_GOLDEN_SCENE("shine", "shine sweeps on a solid, an image, a sticker with alpha and text")
 
 // Statistics of one channel over an output rectangle.
 struct RegionStats {
@@ -168,4 +170,35 @@ TEST_CASE("zoom shows what scale and crop show", "[gpu][zoom]") {
   auto plain = load("plain", R"({"id": "p", "kind": "image", "source": "marker.png",
       "position": [100, 100], "size": [200, 200]})");
   CHECK(compare(render(plain, 0, 0), a, 8).outOfTolerance > 10000);
+}
+
+// A shine sweep brightens a band across the layer and nothing else: outside
+// the band the layer is as without it, inside it is lighter (never past its
+// alpha), and transparent parts of the layer stay transparent.
+TEST_CASE("shine lights a band of the layer and leaves the rest as it was", "[gpu][shine]") {
+  auto load = [](const char* name, const char* extra) {
+    fs::path file = workDir() / (std::string("shine-check-") + name + ".json");
+    std::ofstream(file) << R"({"format": "marquee.scene/1",
+      "canvas": {"width": 400, "height": 200, "fps": 30, "background": "#000000"},
+      "nodes": [{"id": "bar", "kind": "solid", "position": [50, 50], "size": [300, 100],
+                 "color": "#3050a0")"
+                        << extra << "}]}";
+    return mq::scene::loadScene(file);
+  };
+  // A vertical band 40 px wide whose centre is at the box's middle (x = 200).
+  Image with = render(load("with", R"(, "shine": 1, "shine_position": 0.5, "shine_width": 40,
+                                         "shine_angle": 0)"),
+                      0, 0);
+  Image without = render(load("without", ""), 0, 0);
+  for (uint32_t x : {60u, 120u, 170u, 230u, 280u, 340u}) {
+    INFO("x " << x);
+    CHECK(std::memcmp(with.at(x, 100), without.at(x, 100), 4) == 0);
+  }
+  const uint8_t* centre = with.at(200, 100);
+  const uint8_t* plain = without.at(200, 100);
+  for (int c = 0; c < 3; ++c) CHECK(int(centre[c]) > int(plain[c]) + 40);
+  CHECK(with.at(190, 100)[2] > plain[2]);  // inside the band, towards its edge
+  CHECK(with.at(190, 100)[2] < centre[2]);
+  // Outside the layer (the background) nothing is lit.
+  CHECK(std::memcmp(with.at(200, 20), without.at(200, 20), 4) == 0);
 }
