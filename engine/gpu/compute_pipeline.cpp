@@ -95,41 +95,33 @@ VkDescriptorSet FrameDescriptors::allocate(VkDescriptorSetLayout layout) {
   return set;
 }
 
-DescriptorWrites& DescriptorWrites::buffer(uint32_t binding, VkDescriptorType type, VkBuffer buffer,
-                                           VkDeviceSize offset, VkDeviceSize range) {
-  buffers_.push_back({buffer, offset, range});
-  VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+VkWriteDescriptorSet& DescriptorWrites::add(uint32_t binding, VkDescriptorType type) {
+  VkWriteDescriptorSet& w =
+      writes_.emplace_back(VkWriteDescriptorSet{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET});
   w.dstSet = set_;
   w.dstBinding = binding;
   w.descriptorCount = 1;
   w.descriptorType = type;
-  w.pBufferInfo = &buffers_.back();
-  writes_.push_back(w);
+  return w;
+}
+
+DescriptorWrites& DescriptorWrites::buffer(uint32_t binding, VkDescriptorType type, VkBuffer buffer,
+                                           VkDeviceSize offset, VkDeviceSize range) {
+  buffers_.push_back({buffer, offset, range});
+  add(binding, type).pBufferInfo = &buffers_.back();
   return *this;
 }
 
 DescriptorWrites& DescriptorWrites::image(uint32_t binding, VkDescriptorType type,
                                           VkSampler sampler, VkImageView view) {
   images_.push_back({sampler, view, VK_IMAGE_LAYOUT_GENERAL});
-  VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-  w.dstSet = set_;
-  w.dstBinding = binding;
-  w.descriptorCount = 1;
-  w.descriptorType = type;
-  w.pImageInfo = &images_.back();
-  writes_.push_back(w);
+  add(binding, type).pImageInfo = &images_.back();
   return *this;
 }
 
 DescriptorWrites& DescriptorWrites::texelBuffer(uint32_t binding, VkBufferView view) {
   texelViews_.push_back(view);
-  VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-  w.dstSet = set_;
-  w.dstBinding = binding;
-  w.descriptorCount = 1;
-  w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
-  w.pTexelBufferView = &texelViews_.back();
-  writes_.push_back(w);
+  add(binding, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER).pTexelBufferView = &texelViews_.back();
   return *this;
 }
 

@@ -77,6 +77,9 @@ class DescriptorWrites {
   void update(VkDevice device) const;
 
  private:
+  // A write of one descriptor at `binding`, its info pointer left to the caller.
+  VkWriteDescriptorSet& add(uint32_t binding, VkDescriptorType type);
+
   VkDescriptorSet set_;
   std::deque<VkDescriptorBufferInfo> buffers_;  // a deque: addresses stay valid as it grows
   std::deque<VkDescriptorImageInfo> images_;

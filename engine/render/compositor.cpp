@@ -385,8 +385,7 @@ Compositor::PictureRegion Compositor::visibleRegion(const Node& node,
   bool cuttable = readsWords(f) && !f.hasAlpha;
   scene::Vec2 box = node.getVec2(Prop::Size);
   if (!cuttable || box.x <= 0 || box.y <= 0) return all;
-  ContentPlacement place = placeContent(node.getEnum<scene::Fit>(Prop::Fit), box, w, h,
-                                        node.getFloat(Prop::Zoom), node.getVec2(Prop::ZoomCenter));
+  ContentPlacement place = placeContent(node, box, w, h);
   // The box (less its crop) in picture pixels, plus two for the bilinear
   // footprint at the edge.
   scene::Insets crop = node.getInsets(Prop::Crop);

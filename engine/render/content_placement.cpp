@@ -36,4 +36,11 @@ ContentPlacement placeContent(scene::Fit fit, scene::Vec2 box, double pictureWid
   return p;
 }
 
+ContentPlacement placeContent(const scene::Node& node, scene::Vec2 box, double pictureWidth,
+                              double pictureHeight) {
+  using scene::Prop;
+  return placeContent(node.getEnum<scene::Fit>(Prop::Fit), box, pictureWidth, pictureHeight,
+                      node.getFloat(Prop::Zoom), node.getVec2(Prop::ZoomCenter));
+}
+
 }  // namespace mq::render

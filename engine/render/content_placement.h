@@ -20,5 +20,8 @@ struct ContentPlacement {
 // border the centre stops following). With zoom 1 the fit alone decides.
 ContentPlacement placeContent(scene::Fit fit, scene::Vec2 box, double pictureWidth,
                               double pictureHeight, double zoom, scene::Vec2 center);
+// The same with the node's own `fit`, `zoom` and `zoom_center`.
+ContentPlacement placeContent(const scene::Node& node, scene::Vec2 box, double pictureWidth,
+                              double pictureHeight);
 
 }  // namespace mq::render

@@ -397,9 +397,7 @@ class Builder {
         // image over the atlas width is limited).
         double pw = tex.naturalWidth > 0 ? tex.naturalWidth : tex.width;
         double ph = tex.naturalHeight > 0 ? tex.naturalHeight : tex.height;
-        ContentPlacement place =
-            placeContent(n.getEnum<scene::Fit>(Prop::Fit), {size.x, size.y}, pw, ph,
-                         n.getFloat(Prop::Zoom), n.getVec2(Prop::ZoomCenter));
+        ContentPlacement place = placeContent(n, {size.x, size.y}, pw, ph);
         ox = place.x;
         oy = place.y;
         dw = place.width;
@@ -409,8 +407,8 @@ class Builder {
         constexpr double kSlack = 1e-6;
         bool fills = ox <= kSlack && oy <= kSlack && ox + dw >= size.x - kSlack &&
                      oy + dh >= size.y - kSlack;
-        opaqueContent = tex.opaque && (n.getEnum<scene::Fit>(Prop::Fit) != scene::Fit::Contain ||
-                                       (n.getFloat(Prop::Zoom) > 1 && fills));
+        bool contained = n.getEnum<scene::Fit>(Prop::Fit) == scene::Fit::Contain;
+        opaqueContent = tex.opaque && (!contained || (n.getFloat(Prop::Zoom) > 1 && fills));
       }
       out.uvMap = {1 / dw, 1 / dh, -ox / dw, -oy / dh};
       // Mip level from the texel footprint of one output pixel (its longer axis,

@@ -92,6 +92,19 @@ Image checkGoldenScene(const std::string& name, Orientation o);
 Image checkGoldenSceneAt(const std::string& name, Orientation o, double time);
 inline constexpr uint32_t kGoldenLong = 480, kGoldenShort = 270;
 
+// One Catch2 test case per golden scene (`tags` like "[gpu][golden]"), one
+// section per orientation, so a failure names both. For files that include
+// <catch2/catch.hpp>.
+#define MQ_GOLDEN_SCENE_TEST(scene, description, tags)                     \
+  TEST_CASE("golden " scene ": " description, tags) {                      \
+    SECTION("landscape 1920x1080") {                                       \
+      mq::test::checkGoldenScene(scene, mq::test::Orientation::Landscape); \
+    }                                                                      \
+    SECTION("vertical 1080x1920") {                                        \
+      mq::test::checkGoldenScene(scene, mq::test::Orientation::Vertical);  \
+    }                                                                      \
+  }
+
 // PNG I/O (stb). writePng replaces the file atomically (write, then rename),
 // so concurrent test processes never read a half-written file.
 Image readPng(const fs::path& file);

@@ -13,16 +13,9 @@ using namespace mq::test;
 
 namespace {
 
-// One test case per scene, one section per orientation, so a failure names both.
-#define MQ_GOLDEN_SCENE(scene, description)                      \
-  TEST_CASE("golden " scene ": " description, "[gpu][golden]") { \
-    SECTION("landscape 1920x1080") {                             \
-      checkGoldenScene(scene, Orientation::Landscape);           \
-    }                                                            \
-    SECTION("vertical 1080x1920") {                              \
-      checkGoldenScene(scene, Orientation::Vertical);            \
-    }                                                            \
-  }
+// Each scene in both orientations (MQ_GOLDEN_SCENE_TEST in golden.h).
+#define MQ_GOLDEN_SCENE(scene, description) \
+  MQ_GOLDEN_SCENE_TEST(scene, description, "[gpu][golden]")
 
 MQ_GOLDEN_SCENE("solid_gradient", "solids, linear and radial gradients, transparent stops")
 MQ_GOLDEN_SCENE("image_alpha", "PNG images with soft and hard alpha, scaled up and down")

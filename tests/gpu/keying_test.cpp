@@ -17,15 +17,8 @@ using namespace mq::test;
 
 namespace {
 
-#define MQ_GOLDEN_SCENE(scene, description)                              \
-  TEST_CASE("golden " scene ": " description, "[gpu][golden][keying]") { \
-    SECTION("landscape 1920x1080") {                                     \
-      checkGoldenScene(scene, Orientation::Landscape);                   \
-    }                                                                    \
-    SECTION("vertical 1080x1920") {                                      \
-      checkGoldenScene(scene, Orientation::Vertical);                    \
-    }                                                                    \
-  }
+#define MQ_GOLDEN_SCENE(scene, description) \
+  MQ_GOLDEN_SCENE_TEST(scene, description, "[gpu][golden][keying]")
 
 MQ_GOLDEN_SCENE("keying", "chroma key with and without spill, styled edges, soft key, luma key")
 MQ_GOLDEN_SCENE("image_masks", "alpha and luminance masks, inverted, on solids, images, groups")
