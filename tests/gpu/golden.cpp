@@ -358,6 +358,18 @@ scene::Scene oriented(const scene::Scene& square, Orientation o) {
   return out;
 }
 
+Image imageOf(const render::FrameOutput& f) {
+  Image img;
+  img.width = f.width;
+  img.height = f.height;
+  img.pixels.resize(size_t(f.width) * f.height * 4);
+  for (uint32_t y = 0; y < f.height; ++y) {
+    std::memcpy(&img.pixels[size_t(y) * f.width * 4], &f.bytes[size_t(y) * f.stride * 4],
+                size_t(f.width) * 4);
+  }
+  return img;
+}
+
 Image render(const scene::Scene& scene, uint32_t width, uint32_t height, double time,
              const render::VideoFrames& videos) {
   gpu::Device& device = sharedDevice();
@@ -367,14 +379,7 @@ Image render(const scene::Scene& scene, uint32_t width, uint32_t height, double 
   Image img;
   {
     render::Compositor comp(device, scene, {width, height, render::OutputFormat::Rgba8});
-    render::FrameOutput f = comp.wait(comp.submit(time, videos));
-    img.width = f.width;
-    img.height = f.height;
-    img.pixels.resize(size_t(f.width) * f.height * 4);
-    for (uint32_t y = 0; y < f.height; ++y) {
-      std::memcpy(&img.pixels[size_t(y) * f.width * 4], &f.bytes[size_t(y) * f.stride * 4],
-                  size_t(f.width) * 4);
-    }
+    img = imageOf(comp.wait(comp.submit(time, videos)));
   }  // the compositor's destruction is covered by the validation check too
   INFO("Vulkan validation messages are printed above");
   REQUIRE(device.validationMessages() == before);

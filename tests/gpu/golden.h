@@ -56,6 +56,9 @@ scene::Scene oriented(const scene::Scene& square, Orientation o);
 Image render(const scene::Scene& scene, uint32_t width, uint32_t height, double time = 0,
              const render::VideoFrames& videos = {});
 
+// An RGBA8 frame as an Image (rows copied out of the frame's stride).
+Image imageOf(const render::FrameOutput& frame);
+
 // Per-pixel comparison of two images of the same size. A pixel's difference is
 // the largest absolute difference over its four channels.
 struct DiffStats {

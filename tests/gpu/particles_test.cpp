@@ -25,16 +25,7 @@ std::vector<Image> renderSequence(const mq::scene::Scene& scene, const std::vect
   {
     mq::render::Compositor comp(device, scene, {kW, kH, mq::render::OutputFormat::Rgba8});
     for (double t : times) {
-      mq::render::FrameOutput f = comp.wait(comp.submit(t));
-      Image img;
-      img.width = f.width;
-      img.height = f.height;
-      img.pixels.resize(size_t(f.width) * f.height * 4);
-      for (uint32_t y = 0; y < f.height; ++y) {
-        std::memcpy(&img.pixels[size_t(y) * f.width * 4], f.bytes.data() + size_t(y) * f.stride * 4,
-                    size_t(f.width) * 4);
-      }
-      out.push_back(std::move(img));
+      out.push_back(imageOf(comp.wait(comp.submit(t))));
     }
     if (counts) *counts = comp.tileCounts();
   }

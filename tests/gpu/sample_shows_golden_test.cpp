@@ -45,14 +45,7 @@ void checkShow(const std::string& name, double time, const char* feed = nullptr)
   {
     render::Compositor comp(device, s, {w, h, render::OutputFormat::Rgba8});
     comp.setPropertyOverrides(data.overrides());
-    render::FrameOutput f = comp.wait(comp.submit(time, media.videoFrames(frameIndex)));
-    img.width = f.width;
-    img.height = f.height;
-    img.pixels.resize(size_t(f.width) * f.height * 4);
-    for (uint32_t y = 0; y < f.height; ++y) {
-      std::memcpy(&img.pixels[size_t(y) * f.width * 4], &f.bytes[size_t(y) * f.stride * 4],
-                  size_t(f.width) * 4);
-    }
+    img = imageOf(comp.wait(comp.submit(time, media.videoFrames(frameIndex))));
   }
   INFO("Vulkan validation messages are printed above");
   REQUIRE(device.validationMessages() == before);
