@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "runtime/show_media.h"
+#include "scene/animation.h"
 
 namespace mq::runtime {
 
@@ -35,7 +36,12 @@ ShowData::ShowData(const scene::Scene& scene, const std::optional<std::filesyste
             scene::issueAt(scene, n->jsonPointer + "/" + scene::property(p).name, e.what()));
       }
     }
-    for (const scene::PropertyBinding& b : n->bindings) bindings_.push_back({n->id, b, {}});
+    for (const scene::PropertyBinding& b : n->bindings) {
+      BoundProperty bound;
+      bound.node = n->id;
+      bound.binding = b;
+      bindings_.push_back(std::move(bound));
+    }
   }
   if (!issues.empty()) throw scene::SceneError(std::move(issues));
   // The loader has checked both; a failure here would be a bug, not input.
@@ -49,7 +55,6 @@ std::vector<std::string> ShowData::frame(double t, int64_t frameIndex, scene::Sc
                                          ShowMedia* media) {
   applyUntil(t);
   std::vector<std::string> fired;
-  if (rules_.size() == 0) return fired;
   for (const data::FiredRule& f : rules_.evaluate(store_)) {
     fired.push_back(f.id);
     const nlohmann::json& a = f.action;
@@ -77,7 +82,30 @@ std::vector<std::string> ShowData::frame(double t, int64_t frameIndex, scene::Sc
       media->fire(a["play"].get<std::string>(), frameIndex);
     }
   }
+  for (BoundProperty& b : bindings_) updateBinding(b, t);
   return fired;
+}
+
+void ShowData::updateBinding(BoundProperty& b, double t) {
+  std::optional<scene::PropertyValue> target = scene::evaluateBinding(b.binding, store_);
+  if (!target) return;  // keeps what it shows
+  if (!b.shown || b.binding.tween <= 0) {
+    // The first result shows at once: a show that opens mid-count does not
+    // roll up from zero.
+    b.shown = b.from = b.to = *target;
+    b.tweenStart = t;
+    return;
+  }
+  if (*target != b.to) {
+    // Retargeted mid-way: the new tween starts where the value is now, so it
+    // never jumps.
+    b.from = *b.shown;
+    b.to = *target;
+    b.tweenStart = t;
+  }
+  const scene::PropertyDesc& desc = scene::property(b.binding.property);
+  double x = (t - b.tweenStart) / b.binding.tween;
+  b.shown = x >= 1 ? b.to : scene::interpolate(desc, b.from, b.to, scene::ease(b.binding.ease, x));
 }
 
 void ShowData::applyUntil(double t) {
@@ -88,14 +116,12 @@ bool ShowData::applyLine(const std::string& line) {
   return store_.applyNow(line, "--data -");
 }
 
-scene::PropertyOverrides ShowData::overrides() {
+scene::PropertyOverrides ShowData::overrides() const {
   scene::PropertyOverrides out;
   for (const auto& [key, t] : templates_)
     out.push_back({key.first, key.second, t.render(store_).text});
-  for (BoundProperty& b : bindings_) {
-    if (auto v = scene::evaluateBinding(b.binding, store_)) b.last = std::move(*v);
-    if (b.last) out.push_back({b.node, b.binding.property, *b.last});
-  }
+  for (const BoundProperty& b : bindings_)
+    if (b.shown) out.push_back({b.node, b.binding.property, *b.shown});
   return out;
 }
 

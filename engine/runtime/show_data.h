@@ -33,7 +33,8 @@ class ShowData {
   void applyUntil(double t);
 
   // One output frame at show time `t`: applies the data due, evaluates the
-  // scene's rules, and carries out what fired — a clip start (and its stop
+  // scene's rules and bindings (a tweening binding moves on to `t`: call this
+  // for every frame in order), and carries out what fired — a clip start (and its stop
   // after "for" seconds) or stop becomes a cue in `scene` at `t` (so
   // animation, a pure function of the cues, plays it), a sound plays in
   // `media` on that frame. Returns the ids of the rules that fired.
@@ -42,10 +43,10 @@ class ShowData {
   // A line from a live pipe (thread-safe); false and a warning when malformed.
   bool applyLine(const std::string& line);
 
-  // Every value live data sets in this frame: the templated texts, and the
-  // bound properties. A binding whose data value is missing keeps the result
-  // it last had (before its first result, the node's own value shows).
-  scene::PropertyOverrides overrides();
+  // Every value live data sets in the last frame(): the templated texts, and
+  // the bound properties. A binding whose data value is missing keeps the
+  // result it last had (before its first result, the node's own value shows).
+  scene::PropertyOverrides overrides() const;
   bool empty() const { return templates_.empty() && bindings_.empty() && rules_.size() == 0; }
   const data::DataStore& store() const { return store_; }
 
@@ -53,8 +54,11 @@ class ShowData {
   struct BoundProperty {
     std::string node;
     scene::PropertyBinding binding;
-    std::optional<scene::PropertyValue> last;
+    std::optional<scene::PropertyValue> shown;  // none before the first result
+    scene::PropertyValue from, to;              // the tween under way
+    double tweenStart = 0;
   };
+  void updateBinding(BoundProperty& b, double t);
   data::DataStore store_;
   std::map<std::pair<std::string, scene::Prop>, data::TextTemplate> templates_;
   std::vector<BoundProperty> bindings_;

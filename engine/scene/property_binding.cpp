@@ -1,6 +1,7 @@
 #include "scene/property_binding.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "core/error.h"
@@ -65,7 +66,22 @@ std::optional<PropertyBinding> parsePropertyBinding(const PropertyDesc& desc, co
   // "to" holds property values here ([x, y], colours, ...), checked below
   // against the property; data::Binding checks the rest with numbers in it.
   json shape = j;
-  if (shape.is_object() && shape.contains("to")) shape["to"] = json::array({0, 1});
+  if (shape.is_object()) {
+    for (auto it = shape.begin(); it != shape.end(); ++it) {
+      static const char* const kKeys[] = {"source", "from",  "to",  "clamp",
+                                          "steps",  "tween", "ease"};
+      if (std::find(std::begin(kKeys), std::end(kKeys), it.key()) == std::end(kKeys)) {
+        problems.push_back({pointer + "/" + it.key(),
+                            "unknown key (expected \"source\", \"from\", \"to\", \"clamp\", "
+                            "\"steps\", \"tween\", \"ease\")"});
+        return std::nullopt;
+      }
+    }
+    // The tween is the property's business, not the data mapping's.
+    shape.erase("tween");
+    shape.erase("ease");
+    if (shape.contains("to")) shape["to"] = json::array({0, 1});
+  }
   data::Binding checked;
   try {
     checked = data::Binding::parse(shape, pointer);
@@ -87,7 +103,9 @@ std::optional<PropertyBinding> parsePropertyBinding(const PropertyDesc& desc, co
   };
   const data::Mapping& m = checked.mapping();
   if (m.isIdentity()) {
-    if (desc.type != PropType::Float && desc.type != PropType::Bool) {
+    // A point ([x, y]) comes from a list of two numbers, as a tracker sends it.
+    if (desc.type != PropType::Float && desc.type != PropType::Bool &&
+        desc.type != PropType::Vec2) {
       problems.push_back({pointer, "property " + jsonQuoted(desc.name) + " takes " +
                                        typeName(desc.type) +
                                        ", not a number: map the data value with \"from\"/\"to\" "
@@ -128,7 +146,41 @@ std::optional<PropertyBinding> parsePropertyBinding(const PropertyDesc& desc, co
     spec["steps"] = std::move(steps);
     numeric["steps"] = std::move(indices);
   }
+  if (j.contains("tween")) {
+    const json& t = j["tween"];
+    if (!t.is_number() || !(t.get<double>() >= 0 && t.get<double>() <= kMaxTweenSeconds)) {
+      problems.push_back({pointer + "/tween", "expected seconds from 0 to " +
+                                                  formatNumber(kMaxTweenSeconds) + ", found " +
+                                                  describeJson(t)});
+    } else if (!interpolates(desc.type)) {
+      problems.push_back({pointer + "/tween", "property " + jsonQuoted(desc.name) + " takes " +
+                                                  typeName(desc.type) +
+                                                  ", which does not blend, so it cannot tween"});
+    } else {
+      out.tween = t.get<double>();
+    }
+  }
+  if (j.contains("ease")) {
+    const json& e = j["ease"];
+    std::string error;
+    std::optional<Easing> easing =
+        e.is_string() ? parseEasing(e.get<std::string>(), error) : std::nullopt;
+    if (!j.contains("tween")) {
+      problems.push_back({pointer + "/ease", "\"ease\" shapes a tween: add \"tween\": SECONDS"});
+    } else if (!easing) {
+      problems.push_back({pointer + "/ease", e.is_string() ? error
+                                                           : "expected an easing name like "
+                                                             "\"out-cubic\", found " +
+                                                                 describeJson(e)});
+    } else {
+      out.ease = *easing;
+    }
+  }
   if (problems.size() != before) return std::nullopt;
+  if (out.tween > 0) {
+    spec["tween"] = out.tween;
+    if (!(out.ease == PropertyBinding{}.ease)) spec["ease"] = easingName(out.ease);
+  }
   // Cannot fail: built from what data::Binding::parse accepted.
   out.binding = data::Binding::parse(numeric, pointer);
   out.spec = std::move(spec);
@@ -137,10 +189,19 @@ std::optional<PropertyBinding> parsePropertyBinding(const PropertyDesc& desc, co
 
 std::optional<PropertyValue> evaluateBinding(const PropertyBinding& b,
                                              const data::DataStore& store) {
+  const PropertyDesc& desc = property(b.property);
+  if (desc.type == PropType::Vec2 && b.binding.mapping().isIdentity()) {
+    std::optional<data::Value> v = store.get(b.binding.source());
+    if (!v || !v->isList() || v->list().size() != 2 || !v->list()[0].isNumber() ||
+        !v->list()[1].isNumber())
+      return std::nullopt;
+    double x = v->list()[0].number(), y = v->list()[1].number();
+    if (!std::isfinite(x) || !std::isfinite(y)) return std::nullopt;
+    return Vec2{std::clamp(x, desc.min, desc.max), std::clamp(y, desc.min, desc.max)};
+  }
   std::optional<json> result = b.binding.evaluate(store);
   if (!result || !result->is_number()) return std::nullopt;
   double x = result->get<double>();
-  const PropertyDesc& desc = property(b.property);
   const data::Mapping& m = b.binding.mapping();
   if (m.isLinear()) return interpolate(desc, b.values[0], b.values[1], x);
   if (m.isSteps()) {

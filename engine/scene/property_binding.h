@@ -11,6 +11,13 @@
 //   {"source": "stock", "steps": [[0, "#ff3b30"], [10, "#ffffff"]]}
 //       lookup: the value of the largest threshold <= the input; any property
 //       type except files
+// Identity on an [x, y] property takes a list of two numbers ({"source":
+// "tracker.hand"} with "tracker.hand": [0.4, 0.6]): a follow point.
+// Beside any mapping of a property that blends:
+//   "tween": 0.8, "ease": "out-expo"
+//       when the result changes, the shown value travels from where it is
+//       to the new one over 0.8 s along the easing (default out-cubic): a
+//       counter rolls up, a follow point glides instead of jittering.
 // Evaluated each frame from the data store; a missing value (or a string)
 // gives no result, and the property keeps its previous value.
 #pragma once
@@ -25,6 +32,8 @@
 #include "scene/scene.h"
 
 namespace mq::scene {
+
+constexpr double kMaxTweenSeconds = 60;
 
 // Reads the binding of property `desc` from `j` (at `pointer`); problems are
 // appended with their JSON pointers and nullopt returned.

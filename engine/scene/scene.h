@@ -128,6 +128,40 @@ std::optional<Color> parseColor(std::string_view text);
 // Lowercase "#rrggbb" when alpha is 255, else "#rrggbbaa".
 std::string formatColor(Color color);
 
+// How a keyframe segment moves from one value to the next (animation.h has the
+// curves, the names and the parser).
+enum class EaseCurve : uint8_t {
+  Linear,
+  Step,  // holds the earlier key's value until the next key
+  InSine,
+  OutSine,
+  InOutSine,
+  InQuad,
+  OutQuad,
+  InOutQuad,
+  InCubic,
+  OutCubic,
+  InOutCubic,
+  InExpo,
+  OutExpo,
+  InOutExpo,
+  InBack,
+  OutBack,
+  InOutBack,
+  InElastic,
+  OutElastic,
+  InOutElastic,
+  InBounce,
+  OutBounce,
+  InOutBounce,
+  CubicBezier,  // CSS cubic-bezier(x1, y1, x2, y2)
+};
+struct Easing {
+  EaseCurve curve = EaseCurve::Linear;
+  double x1 = 0, y1 = 0, x2 = 1, y2 = 1;  // CubicBezier only
+  bool operator==(const Easing&) const = default;
+};
+
 // A property that follows a live data value (see property_binding.h for the
 // JSON forms). `binding` maps the data value onto the identity (the number),
 // a fraction of the way from values[0] to values[1] (linear), or an index
@@ -136,6 +170,10 @@ struct PropertyBinding {
   Prop property = Prop::Opacity;
   data::Binding binding;
   std::vector<PropertyValue> values;
+  // "tween": when the bound value changes, the shown value travels from where
+  // it is to the new one over this many seconds along `ease` (0: it jumps).
+  double tween = 0;
+  Easing ease{EaseCurve::OutCubic};
   nlohmann::ordered_json spec;  // canonical JSON, as saved
   bool operator==(const PropertyBinding& o) const {
     return property == o.property && spec == o.spec;
@@ -189,40 +227,6 @@ struct Cue {
   bool operator==(const Cue& o) const {
     return time == o.time && play == o.play && start == o.start && stop == o.stop;
   }
-};
-
-// How a keyframe segment moves from one value to the next (animation.h has the
-// curves, the names and the parser).
-enum class EaseCurve : uint8_t {
-  Linear,
-  Step,  // holds the earlier key's value until the next key
-  InSine,
-  OutSine,
-  InOutSine,
-  InQuad,
-  OutQuad,
-  InOutQuad,
-  InCubic,
-  OutCubic,
-  InOutCubic,
-  InExpo,
-  OutExpo,
-  InOutExpo,
-  InBack,
-  OutBack,
-  InOutBack,
-  InElastic,
-  OutElastic,
-  InOutElastic,
-  InBounce,
-  OutBounce,
-  InOutBounce,
-  CubicBezier,  // CSS cubic-bezier(x1, y1, x2, y2)
-};
-struct Easing {
-  EaseCurve curve = EaseCurve::Linear;
-  double x1 = 0, y1 = 0, x2 = 1, y2 = 1;  // CubicBezier only
-  bool operator==(const Easing&) const = default;
 };
 
 // A property value at a time of its clip; `ease` shapes the way to the next key.

@@ -123,6 +123,17 @@ TEST_CASE("bindings: bad bindings name the pointer and what was expected", "[sce
        "/nodes/0/bindings/image", "property \"image\" names a file, which cannot follow live data"},
       {R"({"id": "a", "kind": "solid", "bindings": [1]})", "/nodes/0/bindings",
        "expected an object of bindings"},
+      {R"({"id": "a", "kind": "solid", "bindings": {"opacity": {"source": "v", "tween": -1}}})",
+       "/nodes/0/bindings/opacity/tween", "expected seconds from 0 to 60, found -1"},
+      {R"({"id": "a", "kind": "solid", "bindings": {"visible": {"source": "v", "tween": 1}}})",
+       "/nodes/0/bindings/visible/tween",
+       "property \"visible\" takes true/false, which does not blend, so it cannot tween"},
+      {R"({"id": "a", "kind": "solid", "bindings": {"opacity": {"source": "v", "ease": "out-cubic"}}})",
+       "/nodes/0/bindings/opacity/ease", "\"ease\" shapes a tween: add \"tween\": SECONDS"},
+      {R"({"id": "a", "kind": "solid", "bindings": {"opacity": {"source": "v", "tween": 1,
+          "ease": "out-cubc"}}})",
+       "/nodes/0/bindings/opacity/ease",
+       "unknown easing \"out-cubc\"; did you mean \"out-cubic\"?"},
       {R"({"id": "a", "kind": "countdown", "until": "25:00"})", "/nodes/0/until",
        "expected a time of day \"HH:MM\" or \"HH:MM:SS\" (24-hour)"},
       {R"({"id": "a", "kind": "lbar", "camera": "cam"})", "/nodes/0/camera",
@@ -143,4 +154,38 @@ TEST_CASE("bindings: bad bindings name the pointer and what was expected", "[sce
     CHECK(i.line >= 1);
     CHECK(i.column > 1);
   }
+}
+
+TEST_CASE("bindings: a tween saves canonically, a point follows a two-number list",
+          "[scene][binding]") {
+  Scene s = parseScene(sceneWith(R"({"id": "cam", "kind": "video", "url": "builtin:camera",
+      "bindings": {
+        "zoom_center": {"ease": "out-quad", "source": "tracker.hand", "tween": 0.4},
+        "opacity": {"source": "level", "tween": 0.5, "ease": "out-cubic"}}})"),
+                       "/tmp/b.json");
+  const Node& n = s.nodes.at(0);
+  REQUIRE(n.bindings.size() == 2);
+  const PropertyBinding& follow = n.bindings[1];
+  REQUIRE(follow.property == Prop::ZoomCenter);
+  CHECK(follow.tween == 0.4);
+  std::string saved = saveScene(s);
+  // The default easing (out-cubic) is left out; keys after the mapping.
+  CHECK(saved.find(R"("source": "tracker.hand",
+          "tween": 0.4,
+          "ease": "out-quad")") != std::string::npos);
+  CHECK(saved.find(R"("source": "level",
+          "tween": 0.5
+        })") != std::string::npos);
+  Scene again = parseScene(saved, "/tmp/b.json");
+  CHECK(again.nodes[0].bindings == n.bindings);
+  CHECK(saveScene(again) == saved);
+
+  mq::data::DataStore store;
+  CHECK_FALSE(evaluateBinding(follow, store));
+  store.set("tracker.hand", mq::data::Value::List{0.25, 0.75});
+  CHECK(evaluateBinding(follow, store) == PropertyValue(Vec2{0.25, 0.75}));
+  store.set("tracker.hand", mq::data::Value::List{0.25});  // not a point: no result
+  CHECK_FALSE(evaluateBinding(follow, store));
+  store.set("tracker.hand", mq::data::Value::List{-5.0, 9.0});  // clamped to the range
+  CHECK(evaluateBinding(follow, store) == PropertyValue(Vec2{0, 1}));
 }
