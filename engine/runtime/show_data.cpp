@@ -69,6 +69,9 @@ std::vector<std::string> ShowData::frame(double t, int64_t frameIndex, scene::Sc
       scene::Cue c = cue(t);
       c.start = a["start"].get<std::string>();
       scene.cues.push_back(c);
+      // The clip's own sound, on this frame like the start.
+      if (const scene::Clip* clip = scene.findClip(c.start); clip && media && !clip->sound.empty())
+        media->fire(clip->sound, frameIndex);
       if (a.contains("for")) {
         scene::Cue stop = cue(t + a["for"].get<double>());
         stop.stop = c.start;

@@ -112,6 +112,20 @@ ShowMedia::ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions o
                     n->getBool(Prop::Loop), n->getBool(Prop::Autoplay) ? 0 : -1);
     hasAudio_ = true;
   }
+  // A clip's sound plays on the frame the clip starts: at each cue that
+  // starts it, and at 0 when it plays by itself.
+  for (const scene::Clip& clip : scene.clips) {
+    if (clip.sound.empty()) continue;
+    auto play = [&](double time) {
+      scene::Cue c;
+      c.time = time;
+      c.play = clip.sound;
+      cues_.push_back(std::move(c));
+    };
+    if (clip.autoplay) play(0);
+    for (const scene::Cue& cue : scene.cues)
+      if (cue.start == clip.id) play(cue.time);
+  }
   std::stable_sort(cues_.begin(), cues_.end(),
                    [](const scene::Cue& a, const scene::Cue& b) { return a.time < b.time; });
 }

@@ -252,14 +252,17 @@ struct Clip {
   double duration = 1;    // seconds, > 0
   bool loop = false;      // wrap at duration instead of holding the last values
   bool autoplay = false;  // playing from show time 0 without a cue
+  // A sound node played on the frame the clip starts (by a cue, a rule or
+  // autoplay); empty for none.
+  std::string sound;
   std::vector<Track> tracks;
   std::string jsonPointer;  // where it was loaded from (not saved)
-  // Made by the loader from a transition of the same id (not saved: the
-  // transition is).
+  // Made by the loader from a transition or an effect of the same id (not
+  // saved: the transition or effect is).
   bool generated = false;
   bool operator==(const Clip& o) const {
     return id == o.id && duration == o.duration && loop == o.loop && autoplay == o.autoplay &&
-           tracks == o.tracks;
+           sound == o.sound && tracks == o.tracks;
   }
 };
 
@@ -275,6 +278,7 @@ struct Scene {
   std::string dataJson;
   std::string rulesJson;
   std::string transitionsJson;  // "transitions" as loaded (each also made into a clip)
+  std::string effectsJson;      // "effects" as loaded (each also made into a clip)
   // The wall-clock time of day at show time 0, in seconds since local
   // midnight, for countdowns to a time of day. Not saved: offline renders
   // keep 0 (so they stay deterministic), live mode sets the real time.

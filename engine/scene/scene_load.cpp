@@ -16,6 +16,7 @@
 #include "media/media_probe.h"
 #include "scene/animation.h"
 #include "scene/clock_time.h"
+#include "scene/effects.h"
 #include "scene/json_with_positions.h"
 #include "scene/property_binding.h"
 #include "scene/property_json.h"
@@ -130,10 +131,10 @@ class Loader {
       issue("/format", "expected \"marquee.scene/1\", found " + describeJson(*format));
       return;
     }
-    checkKeys(
-        root, "",
-        {"format", "name", "canvas", "nodes", "clips", "transitions", "cues", "data", "rules"},
-        "in the scene");
+    checkKeys(root, "",
+              {"format", "name", "canvas", "nodes", "clips", "transitions", "effects", "cues",
+               "data", "rules"},
+              "in the scene");
     if (auto name = root.find("name"); name != root.end()) {
       if (name->is_string())
         scene_.name = name->get<std::string>();
@@ -146,6 +147,7 @@ class Loader {
     // After the nodes: tracks are checked against the nodes they animate.
     if (auto clips = root.find("clips"); clips != root.end()) readClips(*clips);
     if (auto t = root.find("transitions"); t != root.end()) readTransitions(*t);
+    if (auto e = root.find("effects"); e != root.end()) readEffects(*e);
     if (auto cues = root.find("cues"); cues != root.end()) readCues(*cues);
     if (auto data = root.find("data"); data != root.end()) readData(*data);
     if (auto rules = root.find("rules"); rules != root.end()) readRules(*rules);
@@ -413,6 +415,169 @@ class Loader {
     // On top of every other node, as a stinger covers the whole picture.
     for (Node& n : stingers) scene_.nodes.push_back(std::move(n));
     if (all) scene_.transitionsJson = array.dump();
+  }
+
+  // A clip's or effect's "sound": a sound node's id, into `sound`; false
+  // after an issue.
+  bool readClipSound(const json& object, const std::string& pointer, std::string& sound) {
+    auto it = object.find("sound");
+    if (it == object.end()) return true;
+    const Node* n = it->is_string() ? scene_.findNode(it->get<std::string>()) : nullptr;
+    if (!n || n->kind != NodeKind::Sound) {
+      issue(pointer + "/sound",
+            "expected the id of a sound node (played when the clip starts), found " +
+                describeJson(*it) + (n ? " (" + aKind(n->kind) + ")" : std::string()));
+      return false;
+    }
+    sound = n->id;
+    return true;
+  }
+
+  // "effects": [{"id", "type", "node", "duration", "ease", "sound", "strength",
+  //              "property", "from", "to"}] - presets made into clips
+  // (effects.h has what each type does).
+  void readEffects(const json& array) {
+    if (!array.is_array()) {
+      issue("/effects",
+            "expected an array of effects [{\"id\": ..., \"type\": \"sticker\", \"node\": "
+            "...}], found " +
+                describeJson(array));
+      return;
+    }
+    bool all = true;
+    for (size_t i = 0; i < array.size(); ++i) {
+      if (auto clip = readEffect(array[i], "/effects/" + std::to_string(i)))
+        scene_.clips.push_back(std::move(*clip));
+      else
+        all = false;
+    }
+    if (all) scene_.effectsJson = array.dump();
+  }
+
+  std::optional<Clip> readEffect(const json& e, const std::string& pointer) {
+    if (!e.is_object()) {
+      issue(pointer,
+            "expected an effect object {\"id\": ..., \"type\": \"sticker\", "
+            "\"node\": ...}, found " +
+                describeJson(e));
+      return std::nullopt;
+    }
+    checkKeys(
+        e, pointer,
+        {"id", "type", "node", "duration", "ease", "sound", "strength", "property", "from", "to"},
+        "in an effect");
+    Clip clip;
+    clip.generated = true;
+    clip.jsonPointer = pointer;
+    bool ok = true;
+    if (auto id = readClipId(e, pointer, "cues and rules start the effect by its id"))
+      clip.id = *id;
+    else
+      ok = false;
+    EffectSpec spec;
+    std::optional<EffectType> type;
+    if (auto it = e.find("type"); it == e.end()) {
+      issue(pointer + "/type", std::string("missing \"type\": ") + effectTypeNames());
+      ok = false;
+    } else if (!it->is_string() || !(type = parseEffectType(it->get<std::string>()))) {
+      issue(pointer + "/type",
+            std::string("expected ") + effectTypeNames() + ", found " + describeJson(*it));
+      ok = false;
+    } else {
+      spec = defaultEffect(*type);
+    }
+    const Node* node = nullptr;
+    if (auto it = e.find("node"); it == e.end()) {
+      issue(pointer + "/node", "missing \"node\" (the id of the layer the effect plays on)");
+      ok = false;
+    } else if (!it->is_string() || !(node = scene_.findNode(it->get<std::string>()))) {
+      issue(pointer + "/node",
+            "expected the id of a node in the scene, found " + describeJson(*it));
+      ok = false;
+    } else if (!appliesTo(Prop::Opacity, node->kind)) {
+      issue(pointer + "/node", jsonQuoted(node->id) + " is " + aKind(node->kind) +
+                                   ", which does not draw; an effect plays on a layer");
+      node = nullptr;
+      ok = false;
+    }
+    if (auto it = e.find("duration"); it != e.end()) {
+      if (auto d = readTransitionTime(*it, pointer + "/duration"))
+        spec.duration = *d;
+      else
+        ok = false;
+    }
+    if (auto it = e.find("ease"); it != e.end()) {
+      std::string error;
+      std::optional<Easing> ease =
+          it->is_string() ? parseEasing(it->get<std::string>(), error) : std::nullopt;
+      if (ease) {
+        spec.ease = *ease;
+      } else {
+        issue(pointer + "/ease", it->is_string() ? error
+                                                 : "expected an easing such as \"out-back\", "
+                                                   "found " +
+                                                       describeJson(*it));
+        ok = false;
+      }
+    }
+    if (!readClipSound(e, pointer, clip.sound)) ok = false;
+    // The keys only some types take.
+    auto onlyFor = [&](const char* key, std::initializer_list<EffectType> types,
+                       const char* what) -> const json* {
+      auto it = e.find(key);
+      if (it == e.end() || !type) return nullptr;
+      if (std::find(types.begin(), types.end(), *type) == types.end()) {
+        issue(pointer + "/" + key, std::string("\"") + key + "\" is " + what + "; a " +
+                                       e["type"].get<std::string>() + " has none");
+        ok = false;
+        return nullptr;
+      }
+      return &*it;
+    };
+    if (const json* v = onlyFor("strength", {EffectType::Flash, EffectType::Shine},
+                                "a flash's peak opacity or a shine's strength")) {
+      if (v->is_number() && v->get<double>() >= 0 && v->get<double>() <= 1) {
+        spec.strength = v->get<double>();
+      } else {
+        issue(pointer + "/strength", "expected a number from 0 to 1, found " + describeJson(*v));
+        ok = false;
+      }
+    }
+    if (const json* v = onlyFor("property", {EffectType::RollUp}, "the number a roll-up counts")) {
+      const PropertyDesc* desc = v->is_string() ? findProperty(v->get<std::string>()) : nullptr;
+      if (!desc || desc->type != PropType::Float) {
+        issue(
+            pointer + "/property",
+            "expected the name of a number property such as \"value\", found " + describeJson(*v));
+        ok = false;
+      } else {
+        spec.property = desc->id;
+      }
+    }
+    if (type == EffectType::RollUp && node && !appliesTo(spec.property, node->kind)) {
+      issue(pointer + (e.contains("property") ? "/property" : "/node"),
+            "a roll-up counts " + jsonQuoted(property(spec.property).name) + ", which " +
+                aKind(node->kind) +
+                " does not have (a stock counter's or progress bar's "
+                "\"value\", or name a number \"property\")");
+      ok = false;
+    }
+    for (auto [key, field] : {std::pair{"from", &spec.from}, std::pair{"to", &spec.to}}) {
+      const json* v = onlyFor(key, {EffectType::RollUp}, "where a roll-up counts from or to");
+      if (!v) continue;
+      const PropertyDesc& desc = property(spec.property);
+      if (v->is_number() && v->get<double>() >= desc.min && v->get<double>() <= desc.max) {
+        *field = v->get<double>();
+      } else {
+        issue(pointer + "/" + key, "expected a number from " + formatNumber(desc.min) + " to " +
+                                       formatNumber(desc.max) + ", found " + describeJson(*v));
+        ok = false;
+      }
+    }
+    if (!ok || !node) return std::nullopt;
+    clip.duration = spec.duration;
+    clip.tracks = effectTracks(spec, *node);
+    return clip;
   }
 
   // Seconds, or whole frames of the canvas rate like "12f", in (0, 600]
@@ -699,7 +864,8 @@ class Loader {
     return clip;
   }
 
-  // "clips": [{"id", "duration", "loop", "autoplay", "tracks": [{"node", "property", "keys"}]}]
+  // "clips": [{"id", "duration", "loop", "autoplay", "sound",
+  //            "tracks": [{"node", "property", "keys"}]}]
   void readClips(const json& array) {
     if (!array.is_array()) {
       issue("/clips",
@@ -718,7 +884,7 @@ class Loader {
                   describeJson(c));
         continue;
       }
-      checkKeys(c, pointer, {"id", "duration", "loop", "autoplay", "tracks"}, "in a clip");
+      checkKeys(c, pointer, {"id", "duration", "loop", "autoplay", "sound", "tracks"}, "in a clip");
       Clip clip;
       clip.jsonPointer = pointer;
       bool ok = true;
@@ -752,6 +918,7 @@ class Loader {
           ok = false;
         }
       }
+      if (!readClipSound(c, pointer, clip.sound)) ok = false;
       auto tracks = c.find("tracks");
       if (tracks == c.end()) {
         issue(pointer + "/tracks", "missing \"tracks\" (what the clip animates)");

@@ -42,6 +42,7 @@ ojson clipToJson(const Clip& clip) {
   out["duration"] = numberToJson(clip.duration);
   if (clip.loop) out["loop"] = true;
   if (clip.autoplay) out["autoplay"] = true;
+  if (!clip.sound.empty()) out["sound"] = clip.sound;
   ojson tracks = ojson::array();
   for (const Track& track : clip.tracks) {
     const PropertyDesc& desc = property(track.property);
@@ -102,6 +103,7 @@ std::string saveScene(const Scene& scene) {
     if (!clip.generated) clips.push_back(clipToJson(clip));
   if (!clips.empty()) root["clips"] = std::move(clips);
   if (!scene.transitionsJson.empty()) root["transitions"] = ojson::parse(scene.transitionsJson);
+  if (!scene.effectsJson.empty()) root["effects"] = ojson::parse(scene.effectsJson);
   if (!scene.cues.empty()) {
     ojson cues = ojson::array();
     for (const Cue& cue : scene.cues) cues.push_back(cueToJson(cue));

@@ -135,6 +135,19 @@ TEST_CASE("golden animation: easing families, held end, stop cue", "[gpu][golden
   }
 }
 
+// The effect presets, all started at 0 (tests/scenes/golden/effects.json):
+// at 0.3 s the badge is mid-bounce (out-elastic, past its own scale), the
+// flash fading, the shine band a third of the way, both counters rolling; at
+// 2 s every effect has ended on the nodes' own values (the flash gone).
+TEST_CASE("golden effects: sticker, flash, shine, roll-up mid-way and ended",
+          "[gpu][golden][effects]") {
+  for (double t : {0.3, 2.0}) {
+    DYNAMIC_SECTION("t = " << t) {
+      checkGoldenSceneAt("effects", Orientation::Landscape, t);
+    }
+  }
+}
+
 // A zoom is the same picture as scaling the box up and cropping it back: the
 // two renders must agree (an independent check of the zoom arithmetic, which a
 // regenerated golden alone would not give).

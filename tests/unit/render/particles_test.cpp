@@ -36,7 +36,7 @@ TEST_CASE("particles: emitter time follows its clip's latest start", "[render][p
   Node n = emitter();
   n.values[size_t(Prop::EmitClip)] = std::string("win");
   s.nodes.push_back(n);
-  s.clips.push_back(Clip{"win", 2, false, false, {}, ""});
+  s.clips.push_back(Clip{"win", 2, false, false, "", {}, ""});
   s.cues = {Cue{1.0, "", "win", "", ""}, Cue{5.0, "", "win", "", ""}, Cue{8.0, "", "", "win", ""}};
   CHECK_FALSE(emitterTime(s, s.nodes[0], 0.5));
   CHECK(*emitterTime(s, s.nodes[0], 1.25) == Approx(0.25));

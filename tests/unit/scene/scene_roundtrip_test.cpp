@@ -178,8 +178,8 @@ TEST_CASE("save: every property at a non-default value round-trips byte for byte
   }
   group.children.push_back(fullNode(NodeKind::Group, "empty_group"));
   scene.nodes.push_back(group);
-  scene.nodes.push_back(fullNode(NodeKind::Solid, "camera"));     // what the L-bars squeeze
-  scene.clips.push_back(Clip{"every", 1, false, false, {}, ""});  // what the emitters follow
+  scene.nodes.push_back(fullNode(NodeKind::Solid, "camera"));         // what the L-bars squeeze
+  scene.clips.push_back(Clip{"every", 1, false, false, "", {}, ""});  // what the emitters follow
 
   const std::string saved = saveScene(scene);
   writeFile(dir / "show.json", saved);
@@ -285,7 +285,7 @@ TEST_CASE("save: clips and cues round-trip byte for byte", "[scene][save][animat
   writePng(dir / "img/logo.png");
 
   Scene scene;
-  Clip every{"every", 2.5, true, false, {}, ""};
+  Clip every{"every", 2.5, true, false, "", {}, ""};
   // A track for every property of every kind, through the table: a property
   // added to properties.def is animated here without touching this file.
   const Easing easings[] = {Easing{EaseCurve::OutBack}, Easing{},
@@ -307,7 +307,7 @@ TEST_CASE("save: clips and cues round-trip byte for byte", "[scene][save][animat
     if (k == 0) scene.nodes.push_back(fullNode(NodeKind::Solid, "camera"));  // for the L-bar
   }
   scene.clips.push_back(every);
-  scene.clips.push_back(Clip{"n-solid", 1, false, true, {}, ""});  // may share a node's id
+  scene.clips.push_back(Clip{"n-solid", 1, false, true, "", {}, ""});  // may share a node's id
   scene.cues = {Cue{0.5, "n-sound", "", "", ""}, Cue{1, "", "every", "", ""},
                 Cue{1.25, "", "", "every", ""}, Cue{2, "", "n-solid", "", ""}};
 
