@@ -213,14 +213,37 @@ TextureInfo Compositor::addTexture(const std::string& key, const TextureData& da
                                    TextureInfo info) {
   AtlasTexture tex;
   tex.levels = atlas_.add(data);
-  info.id = uint32_t(textures_.size());
+  tex.key = key;
+  tex.text = key.rfind("text:", 0) == 0;
+  tex.lastUsed = submits_;
   info.width = data.width;
   info.height = data.height;
   info.opaque = data.opaque;
-  tex.info = info;
-  textures_.push_back(std::move(tex));
+  if (!freeTextureIds_.empty()) {
+    info.id = freeTextureIds_.back();
+    freeTextureIds_.pop_back();
+    tex.version = ++textureSerial_;
+    tex.info = info;
+    textures_[info.id] = std::move(tex);
+  } else {
+    info.id = uint32_t(textures_.size());
+    tex.info = info;
+    textures_.push_back(std::move(tex));
+  }
   textureIds_[key] = info.id;
   return info;
+}
+
+void Compositor::dropUnusedTexts() {
+  for (uint32_t id = 0; id < textures_.size(); ++id) {
+    AtlasTexture& t = textures_[id];
+    if (!t.text || !t.live || submits_ - t.lastUsed < kTextKeepFrames) continue;
+    atlas_.release(t.levels);
+    textureIds_.erase(t.key);
+    t = AtlasTexture{};
+    t.live = false;
+    freeTextureIds_.push_back(id);
+  }
 }
 
 TextureInfo Compositor::image(const Node& node) {
@@ -270,6 +293,7 @@ TextureInfo Compositor::text(const Node& node, double pixelsPerUnit) {
   for (float c : style.color) key << ',' << c;
   for (float c : style.outlineColor) key << ',' << c;
   if (auto it = textureIds_.find(key.str()); it != textureIds_.end()) {
+    textures_[it->second].lastUsed = submits_;
     return textures_[it->second].info;
   }
 
@@ -715,6 +739,8 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
 FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, PlanQuality quality) {
   // Plan first: it may decode and upload new textures, which must not happen
   // while a frame is being recorded.
+  atlas_.beginFrame();
+  if (++submits_ % 30 == 0) dropUnusedTexts();
   planVideos_ = &videos;
   videoUploads_.clear();
   // scene_ stays the reference for assets and messages; the plan is built from

@@ -132,6 +132,10 @@ class Compositor : private TextureProvider {
   // The total time submit() waited for a consumer to hand a buffer back.
   double outputWaitMs() const { return outputWaitMs_; }
   TileCounts tileCounts() const { return tileCounts_; }
+  // Textures held in the atlas (images, gradients, texts shown lately), and
+  // the atlas's height in texels, for tests and stats.
+  size_t liveTextures() const { return textures_.size() - freeTextureIds_.size(); }
+  uint32_t atlasHeight() const { return atlas_.height(); }
 
  private:
   enum class Target { Nv12, Rgba8, Group };
@@ -142,6 +146,12 @@ class Compositor : private TextureProvider {
     // 0 for textures that never change after upload.
     uint64_t version = 0;
     bool video = false;  // a video node's picture
+    // A text's bitmap: dropped when no frame has shown it for a while (a
+    // countdown's past seconds), so a long show does not fill the atlas.
+    bool text = false;
+    bool live = true;       // false: dropped, its id free for the next texture
+    uint64_t lastUsed = 0;  // submits_ when a frame plan last asked for it
+    std::string key;        // in textureIds_
   };
   // A draw list made ready to record: resolved layers, tile bins, and a key
   // per tile that changes whenever anything the tile's pixels depend on does.
@@ -234,6 +244,14 @@ class Compositor : private TextureProvider {
   std::unique_ptr<gpu::FrameDescriptors> descriptors_;
   std::map<std::string, uint32_t> textureIds_;  // cache key -> index in textures_
   std::vector<AtlasTexture> textures_;
+  std::vector<uint32_t> freeTextureIds_;  // of dropped texts, reused first
+  uint64_t submits_ = 0;
+  uint64_t textureSerial_ = 0;  // a reused id gets a new version: tile keys never mistake it
+  // Frames a text may go unshown before its bitmap is dropped: far more than
+  // frames in flight, and long enough that a text blinking on and off is not
+  // rasterised again each time.
+  static constexpr uint64_t kTextKeepFrames = 150;
+  void dropUnusedTexts();
   std::vector<Slot> slots_;
   std::vector<gpu::Buffer> outputs_;
   std::shared_ptr<OutputRing> ring_ = std::make_shared<OutputRing>();

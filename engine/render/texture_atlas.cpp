@@ -39,7 +39,7 @@ void TextureAtlas::grow(uint32_t minHeight) {
   image_ = device_.createImage(info);  // the old one is destroyed once no frame uses it
   height_ = h;
   std::vector<gpu::RegionUpload> regions;
-  for (const Upload& u : uploads_) regions.push_back(regionOf(u.rect, u.texels));
+  for (const auto& [at, u] : uploads_) regions.push_back(regionOf(u.rect, u.texels));
   device_.uploadRegions(image_, regions, /*fresh=*/true);
 }
 
@@ -61,35 +61,111 @@ AtlasRect TextureAtlas::allocate(uint32_t width, uint32_t height) {
   return r;
 }
 
+std::optional<AtlasRect> TextureAtlas::reuse(uint32_t width, uint32_t height) {
+  const uint64_t need = uint64_t(width + 2) * (height + 2);
+  auto best = free_.end();
+  for (auto it = free_.begin(); it != free_.end(); ++it) {
+    if (it->width < width + 2 || it->height < height + 2) continue;
+    if (best == free_.end() ||
+        uint64_t(it->width) * it->height < uint64_t(best->width) * best->height)
+      best = it;
+  }
+  // A slot four times the size would mostly stand empty: pack a new one.
+  if (best == free_.end() || uint64_t(best->width) * best->height > 4 * need) return std::nullopt;
+  AtlasRect slot = *best;
+  *best = free_.back();
+  free_.pop_back();
+  return slot;
+}
+
 std::vector<AtlasRect> TextureAtlas::add(const TextureData& data) {
   // Place every level first: a growth on the way re-uploads what the atlas
   // already holds, and these levels are uploaded once, below.
-  std::vector<AtlasRect> rects;
+  std::vector<AtlasRect> rects, slots;
+  std::vector<bool> reused;
   uint32_t w = data.width, h = data.height;
   for (size_t i = 0; i < data.levels.size(); ++i) {
-    rects.push_back(allocate(w, h));
+    if (std::optional<AtlasRect> slot = reuse(w, h)) {
+      rects.push_back({slot->x + 1, slot->y + 1, w, h});
+      slots.push_back(*slot);
+      reused.push_back(true);
+    } else {
+      rects.push_back(allocate(w, h));
+      slots.push_back({rects.back().x - 1, rects.back().y - 1, w + 2, h + 2});
+      reused.push_back(false);
+    }
     w = std::max(1u, w / 2);
     h = std::max(1u, h / 2);
   }
+  // A reused slot still holds its last texture: the texels go in with a
+  // transparent one-texel gutter around them, which is all the shader reads
+  // beyond the rect.
+  std::vector<std::vector<uint8_t>> padded;
+  padded.reserve(rects.size());
   std::vector<gpu::RegionUpload> regions;
   for (size_t i = 0; i < rects.size(); ++i) {
-    uploads_.push_back({rects[i], data.levels[i]});
-    regions.push_back(regionOf(rects[i], data.levels[i]));
+    const AtlasRect& r = rects[i];
+    uploads_[{r.x, r.y}] = {r, slots[i], data.levels[i]};
+    if (!reused[i]) {
+      regions.push_back(regionOf(r, data.levels[i]));
+      continue;
+    }
+    const uint32_t pw = r.width + 2, ph = r.height + 2;
+    std::vector<uint8_t>& p = padded.emplace_back(size_t(pw) * ph * 4, uint8_t(0));
+    for (uint32_t y = 0; y < r.height; ++y)
+      std::copy_n(&data.levels[i][size_t(y) * r.width * 4], size_t(r.width) * 4,
+                  &p[(size_t(y + 1) * pw + 1) * 4]);
+    regions.push_back({r.x - 1, r.y - 1, pw, ph, {p.data(), p.size()}});
   }
   device_.uploadRegions(image_, regions, /*fresh=*/false);
   return rects;
 }
 
+void TextureAtlas::release(const std::vector<AtlasRect>& levels) {
+  for (const AtlasRect& r : levels) {
+    auto it = uploads_.find({r.x, r.y});
+    if (it == uploads_.end()) continue;
+    retire(it->second.slot);
+    uploads_.erase(it);
+  }
+}
+
+void TextureAtlas::retire(const AtlasRect& slot) {
+  retired_.push_back({slot, frame_ + kReuseDelayFrames});
+}
+
+void TextureAtlas::beginFrame() {
+  ++frame_;
+  auto ready = std::partition(retired_.begin(), retired_.end(),
+                              [&](const Retired& r) { return r.reusableAt > frame_; });
+  for (auto it = ready; it != retired_.end(); ++it) free_.push_back(it->slot);
+  retired_.erase(ready, retired_.end());
+}
+
 AtlasRect TextureAtlas::renderTarget(uint64_t key, uint32_t width, uint32_t height) {
   auto it = targets_.find(key);
-  if (it != targets_.end() && it->second.width == width && it->second.height == height) {
-    return it->second;
+  if (it != targets_.end()) {
+    if (it->second.rect.width == width && it->second.rect.height == height) return it->second.rect;
+    // A group that changes size (an animated scale) leaves its old space for
+    // reuse; the frame that last drew into it has retired (keys are per frame
+    // slot).
+    retire(it->second.slot);
   }
-  // Nothing to upload: the atlas is cleared when it is created and rectangles
-  // are never reused, so a new one and its gutter read as transparent, and the
-  // GPU writes the inside every frame (also after a growth).
-  AtlasRect r = allocate(width, height);
-  targets_[key] = r;
+  // The GPU writes the inside every frame (also after a growth); the gutter
+  // must read as transparent. New space is (the atlas is cleared when it is
+  // created); reused space is cleared here.
+  AtlasRect r, slot;
+  if (std::optional<AtlasRect> s = reuse(width, height)) {
+    slot = *s;
+    r = {slot.x + 1, slot.y + 1, width, height};
+    std::vector<uint8_t> zeros(size_t(slot.width) * slot.height * 4, 0);
+    gpu::RegionUpload clear{slot.x, slot.y, slot.width, slot.height, {zeros.data(), zeros.size()}};
+    device_.uploadRegions(image_, {&clear, 1}, /*fresh=*/false);
+  } else {
+    r = allocate(width, height);
+    slot = {r.x - 1, r.y - 1, width + 2, height + 2};
+  }
+  targets_[key] = {r, slot};
   return r;
 }
 

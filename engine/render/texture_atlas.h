@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "gpu/device.h"
@@ -37,8 +38,22 @@ class TextureAtlas {
   explicit TextureAtlas(gpu::Device& device);
 
   // Packs and uploads every mip level of `data`; returns one rect per level.
-  // Throws mq::UserError when the atlas cannot grow enough.
+  // Released space is reused first. Throws mq::UserError when the atlas
+  // cannot grow enough.
   std::vector<AtlasRect> add(const TextureData& data);
+  // Gives the rects add() returned back for later add()s: for textures no
+  // frame shows any more (a countdown's past seconds, a counter's past
+  // values), so a long live show does not fill the atlas. No frame still
+  // running on the GPU may sample them.
+  void release(const std::vector<AtlasRect>& levels);
+  // Once per frame, before it is planned: space given back some frames ago
+  // becomes reusable. The delay outlasts every frame in flight, which may
+  // still sample what was there.
+  void beginFrame();
+  static constexpr uint64_t kReuseDelayFrames = 8;
+  // Rects in use and free for reuse, for tests and stats.
+  size_t usedRects() const { return uploads_.size(); }
+  size_t freeRects() const { return free_.size() + retired_.size(); }
   // A rect the GPU writes each frame (an isolated group), reserved once per key.
   AtlasRect renderTarget(uint64_t key, uint32_t width, uint32_t height);
 
@@ -47,10 +62,15 @@ class TextureAtlas {
 
  private:
   AtlasRect allocate(uint32_t width, uint32_t height);
+  // A released slot that `width` x `height` (plus gutters) fits without
+  // wasting most of it, taken off the free list; none if there is no such.
+  std::optional<AtlasRect> reuse(uint32_t width, uint32_t height);
   void grow(uint32_t minHeight);
+  void retire(const AtlasRect& slot);
 
   struct Upload {
     AtlasRect rect;
+    AtlasRect slot;               // the space it holds, gutters included
     std::vector<uint8_t> texels;  // kept to re-upload when the atlas grows
   };
 
@@ -59,8 +79,19 @@ class TextureAtlas {
   uint32_t height_ = 0;
   // Shelf packer state.
   uint32_t shelfX_ = 0, shelfY_ = 0, shelfHeight_ = 0;
-  std::vector<Upload> uploads_;
-  std::map<uint64_t, AtlasRect> targets_;
+  // By the rect's top-left texel.
+  std::map<std::pair<uint32_t, uint32_t>, Upload> uploads_;
+  std::vector<AtlasRect> free_;  // released slots, gutters included
+  struct Retired {
+    AtlasRect slot;
+    uint64_t reusableAt = 0;  // frame_ from which it may be reused
+  };
+  std::vector<Retired> retired_;
+  uint64_t frame_ = 0;
+  struct Target {
+    AtlasRect rect, slot;
+  };
+  std::map<uint64_t, Target> targets_;
 };
 
 }  // namespace mq::render
