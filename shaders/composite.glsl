@@ -13,8 +13,9 @@
 // class with a pipeline compiled for exactly those features.
 //
 // All colour math is in linear light with premultiplied alpha. Textures hold
-// linear premultiplied colour, sRGB-encoded RGBA8 (converted once at load) in one atlas, so
-// filtering and mip levels are correct without per-sample conversions.
+// linear premultiplied colour, sRGB-encoded RGBA8 (converted once at load) in
+// one atlas; texels are decoded to linear light before they are filtered
+// (fetchLinear, sampleRect), so filtering and mip levels are correct.
 //
 // Each invocation shades a 4x4 block: 4 luma bytes make one word per row, and
 // the 2x2 chroma sites of NV12 come from pixels the invocation already has,
@@ -115,7 +116,7 @@ uint tileLayerEntry(uint index) {
   return texelFetch(tileLayerTexels, int(index)).x;
 }
 
-layout(set = 0, binding = 3) uniform sampler2D atlas;     // sRGB view: reads linear light
+layout(set = 0, binding = 3) uniform sampler2D atlas;     // sRGB view: reads linear light (masks)
 layout(set = 0, binding = 5) uniform sampler2D atlasRaw;  // UNORM view: reads encoded values
 
 layout(push_constant) uniform Push {
@@ -196,11 +197,35 @@ float erfApprox(float x) {
   return sign(x) * y;
 }
 
+// The sRGB curve's inverse above its linear toe, ((c + 0.055) / 1.055)^2.4,
+// as a degree-6 polynomial (Chebyshev-fitted on [0.04045, 1]): every 8-bit
+// value decodes within 0.0022 of a level and encodes back to itself.
+vec3 srgbToLinear(vec3 c) {
+  vec3 curve = (((((-0.0471605817 * c + 0.203136596) * c - 0.40627095) * c + 0.700870755) * c +
+                 0.51585769) * c + 0.0326325297) * c + 0.000931145439;
+  return mix(c * (1.0 / 12.92), curve, greaterThan(c, vec3(0.04045)));
+}
+
+// One atlas texel in linear light. Lavapipe decodes an sRGB view's texels
+// one lane at a time (most of the cost of a textured pixel); the UNORM view
+// is one vector gather, and the curve above a few multiply-adds.
+vec4 fetchLinear(ivec2 at) {
+  vec4 t = texelFetch(atlasRaw, at, 0);
+  return vec4(srgbToLinear(t.rgb), t.a);
+}
+
 // Bilinear sample of one atlas rectangle; coordinates may reach half a texel
 // into the transparent gutter, so edges fade out like CLAMP_TO_BORDER.
+// Filtered by hand from four texels decoded as above (the sampler decodes
+// them lane by lane, like texelFetch on the sRGB view).
 vec4 sampleRect(vec2 texel, vec4 rect) {
-  vec2 t = rect.xy + clamp(texel, vec2(-0.5), rect.zw + 0.5);
-  return textureLod(atlas, t * pc.atlasInvSize, 0.0);
+  vec2 t = rect.xy + clamp(texel, vec2(-0.5), rect.zw + 0.5) - 0.5;
+  vec2 cell = floor(t);
+  vec2 w = t - cell;
+  ivec2 p = ivec2(cell);
+  vec4 top = mix(fetchLinear(p), fetchLinear(p + ivec2(1, 0)), w.x);
+  vec4 bottom = mix(fetchLinear(p + ivec2(0, 1)), fetchLinear(p + ivec2(1, 1)), w.x);
+  return mix(top, bottom, w.y);
 }
 
 vec3 linearToSrgb(vec3 c);
@@ -268,7 +293,7 @@ vec4 content(in Layer L, vec2 local) {
     } else {
       // Every texture here maps texel-for-pixel: fetch, no filtering. Clamping
       // one texel into the gutter keeps outside points transparent.
-      sampled = texelFetch(atlas, ivec2(floor(L.contentRect.xy + clamp(texel, vec2(-1.0), L.contentRect.zw))), 0);
+      sampled = fetchLinear(ivec2(floor(L.contentRect.xy + clamp(texel, vec2(-1.0), L.contentRect.zw))));
     }
     if (kKey) sampled = keyTexel(L, sampled);
     c = kind == kKindSolid ? L.fill : sampled;
@@ -347,9 +372,16 @@ vec4 blendOver(uint mode, vec4 s, vec4 d) {
        : mode == kBlendMultiply ? multiply : screen;
 }
 
+// The sRGB curve above its linear toe, 1.055 c^(1/2.4) - 0.055, as a degree-6
+// polynomial in sqrt(c) (Chebyshev-fitted on [0.0031308, 1]; at most 0.085 of
+// an 8-bit level off). pow() is exp2(log2()) with range checks on a CPU
+// rasteriser, several times the cost, and this runs for every output pixel.
 vec3 linearToSrgb(vec3 c) {
   c = clamp(c, 0.0, 1.0);
-  return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
+  vec3 s = sqrt(c);
+  vec3 curve = ((((((-0.584270692 * s + 2.24849906) * s - 3.55274765) * s + 3.03261645) * s -
+                  1.64561153) * s + 1.54233637) * s - 0.0408640202);
+  return mix(c * 12.92, curve, step(vec3(0.0031308), c));
 }
 
 // This invocation's tile and the top-left pixel of its 4x4 block.
