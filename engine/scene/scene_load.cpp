@@ -378,7 +378,7 @@ class Loader {
   }
 
   // "transitions": [{"id", "from", "to", "type", "duration", "direction", "ease", "softness",
-  //                  "source", "cut_point"}]
+  //                  "source", "cut_point", "sound"}]
   // A transition is a clip made here (cues start it by its id): from one
   // shot (any node, usually a full-frame group) to another, which the scene
   // keeps hidden ("visible": false) until then.
@@ -424,9 +424,9 @@ class Loader {
     if (it == object.end()) return true;
     const Node* n = it->is_string() ? scene_.findNode(it->get<std::string>()) : nullptr;
     if (!n || n->kind != NodeKind::Sound) {
-      issue(pointer + "/sound",
-            "expected the id of a sound node (played when the clip starts), found " +
-                describeJson(*it) + (n ? " (" + aKind(n->kind) + ")" : std::string()));
+      issue(pointer + "/sound", "expected the id of a sound node (played when it starts), found " +
+                                    describeJson(*it) +
+                                    (n ? " (" + aKind(n->kind) + ")" : std::string()));
       return false;
     }
     sound = n->id;
@@ -614,7 +614,7 @@ class Loader {
     }
     checkKeys(t, pointer,
               {"id", "from", "to", "type", "duration", "direction", "ease", "softness", "source",
-               "cut_point"},
+               "cut_point", "sound"},
               "in a transition");
     Clip clip;
     clip.generated = true;
@@ -659,6 +659,7 @@ class Loader {
       type = it->get<std::string>();
     }
     bool stinger = type == "stinger";
+    if (!readClipSound(t, pointer, clip.sound)) ok = false;
     double frame = 1.0 / scene_.canvas.fps.toDouble();
     double duration = frame;
     bool haveDuration = false;

@@ -126,7 +126,7 @@ TEST_CASE("effects: bad effects name the pointer and what was expected", "[scene
       {R"([{"id": "e", "type": "roll_up", "node": "sold", "property": "size"}])",
        "/effects/0/property", "expected the name of a number property"},
       {R"([{"id": "e", "type": "sticker", "node": "badge", "sound": "flash"}])", "/effects/0/sound",
-       "expected the id of a sound node (played when the clip starts), found \"flash\" (a solid "
+       "expected the id of a sound node (played when it starts), found \"flash\" (a solid "
        "node)"},
       {R"([{"id": "e", "type": "sticker", "node": "badge", "duration": 0}])", "/effects/0/duration",
        "expected seconds in (0, 600]"},

@@ -89,6 +89,9 @@ TEST_CASE("transitions: bad ones are located and explained", "[scene][transition
     std::string transitions, pointer, message;
   };
   const Case cases[] = {
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "mix", "duration": 1, "sound": "close"})",
+       "/transitions/0/sound",
+       "expected the id of a sound node (played when it starts), found \"close\""},
       {R"({"id": "t", "from": "wide", "to": "close", "type": "fade", "duration": 1})",
        "/transitions/0/type", "expected cut, mix, slide, push, wipe or stinger, found \"fade\""},
       {R"({"id": "t", "from": "wide", "to": "nobody", "type": "mix", "duration": 1})",
