@@ -104,7 +104,8 @@ json Mapping::apply(double input) const {
   return nullptr;
 }
 
-Binding Binding::parse(const json& j, std::string_view pointer) {
+Binding Binding::parse(const json& j, std::string_view pointer,
+                       std::initializer_list<std::string_view> callerKeys) {
   if (!j.is_object()) {
     throw UserError(std::string(pointer) +
                     ": expected a binding object like {\"source\": "
@@ -113,11 +114,12 @@ Binding Binding::parse(const json& j, std::string_view pointer) {
   }
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
-    if (k != "source" && k != "from" && k != "to" && k != "clamp" && k != "steps") {
-      throw UserError(at(pointer, k) +
-                      ": unknown key (expected \"source\", \"from\", \"to\", \"clamp\", "
-                      "\"steps\")");
-    }
+    if (k == "source" || k == "from" || k == "to" || k == "clamp" || k == "steps" ||
+        std::find(callerKeys.begin(), callerKeys.end(), k) != callerKeys.end())
+      continue;
+    std::string expected = "\"source\", \"from\", \"to\", \"clamp\", \"steps\"";
+    for (std::string_view c : callerKeys) expected += ", \"" + std::string(c) + "\"";
+    throw UserError(at(pointer, k) + ": unknown key (expected " + expected + ")");
   }
   if (!j.contains("source")) throw UserError(std::string(pointer) + ": missing \"source\"");
   const json& s = j["source"];

@@ -16,6 +16,7 @@
 // value or a string gives no result, and the caller keeps the property as it was.
 #pragma once
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -50,7 +51,10 @@ class Mapping {
 
 class Binding {
  public:
-  static Binding parse(const nlohmann::json& j, std::string_view pointer);
+  // `callerKeys`: further keys the caller reads itself (a property binding's
+  // "tween"), accepted here and left alone.
+  static Binding parse(const nlohmann::json& j, std::string_view pointer,
+                       std::initializer_list<std::string_view> callerKeys = {});
 
   // The mapped value, or none when the source is missing or not a number/list.
   std::optional<nlohmann::json> evaluate(const DataStore& store) const;

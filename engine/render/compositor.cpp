@@ -237,11 +237,10 @@ TextureInfo Compositor::addTexture(const std::string& key, const TextureData& da
 void Compositor::dropUnusedTexts() {
   for (uint32_t id = 0; id < textures_.size(); ++id) {
     AtlasTexture& t = textures_[id];
-    if (!t.text || !t.live || submits_ - t.lastUsed < kTextKeepFrames) continue;
+    if (!t.text || submits_ - t.lastUsed < kTextKeepFrames) continue;
     atlas_.release(t.levels);
     textureIds_.erase(t.key);
     t = AtlasTexture{};
-    t.live = false;
     freeTextureIds_.push_back(id);
   }
 }

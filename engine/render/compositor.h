@@ -148,8 +148,8 @@ class Compositor : private TextureProvider {
     bool video = false;  // a video node's picture
     // A text's bitmap: dropped when no frame has shown it for a while (a
     // countdown's past seconds), so a long show does not fill the atlas.
+    // Dropped, it is reset (text false) and its id waits in freeTextureIds_.
     bool text = false;
-    bool live = true;       // false: dropped, its id free for the next texture
     uint64_t lastUsed = 0;  // submits_ when a frame plan last asked for it
     std::string key;        // in textureIds_
   };

@@ -51,9 +51,6 @@ class TextureAtlas {
   // still sample what was there.
   void beginFrame();
   static constexpr uint64_t kReuseDelayFrames = 8;
-  // Rects in use and free for reuse, for tests and stats.
-  size_t usedRects() const { return uploads_.size(); }
-  size_t freeRects() const { return free_.size() + retired_.size(); }
   // A rect the GPU writes each frame (an isolated group), reserved once per key.
   AtlasRect renderTarget(uint64_t key, uint32_t width, uint32_t height);
 

@@ -66,25 +66,11 @@ std::optional<PropertyBinding> parsePropertyBinding(const PropertyDesc& desc, co
   // "to" holds property values here ([x, y], colours, ...), checked below
   // against the property; data::Binding checks the rest with numbers in it.
   json shape = j;
-  if (shape.is_object()) {
-    for (auto it = shape.begin(); it != shape.end(); ++it) {
-      static const char* const kKeys[] = {"source", "from",  "to",  "clamp",
-                                          "steps",  "tween", "ease"};
-      if (std::find(std::begin(kKeys), std::end(kKeys), it.key()) == std::end(kKeys)) {
-        problems.push_back({pointer + "/" + it.key(),
-                            "unknown key (expected \"source\", \"from\", \"to\", \"clamp\", "
-                            "\"steps\", \"tween\", \"ease\")"});
-        return std::nullopt;
-      }
-    }
-    // The tween is the property's business, not the data mapping's.
-    shape.erase("tween");
-    shape.erase("ease");
-    if (shape.contains("to")) shape["to"] = json::array({0, 1});
-  }
+  if (shape.is_object() && shape.contains("to")) shape["to"] = json::array({0, 1});
   data::Binding checked;
   try {
-    checked = data::Binding::parse(shape, pointer);
+    // The tween is the property's business, not the data mapping's: read below.
+    checked = data::Binding::parse(shape, pointer, {"tween", "ease"});
   } catch (const UserError& e) {
     problems.push_back(fromUserError(e, pointer));
     return std::nullopt;

@@ -501,7 +501,7 @@ class Loader {
       ok = false;
     }
     if (auto it = e.find("duration"); it != e.end()) {
-      if (auto d = readTransitionTime(*it, pointer + "/duration"))
+      if (auto d = readSecondsOrFrames(*it, pointer + "/duration"))
         spec.duration = *d;
       else
         ok = false;
@@ -582,8 +582,8 @@ class Loader {
 
   // Seconds, or whole frames of the canvas rate like "12f", in (0, 600]
   // (`zero`: [0, 600]); nullopt after an issue at `pointer`.
-  std::optional<double> readTransitionTime(const json& v, const std::string& pointer,
-                                           bool zero = false) {
+  std::optional<double> readSecondsOrFrames(const json& v, const std::string& pointer,
+                                            bool zero = false) {
     double frame = 1.0 / scene_.canvas.fps.toDouble();
     std::string error = std::string("expected seconds in ") + (zero ? "[0" : "(0") +
                         ", 600] or whole frames like \"12f\", found " + describeJson(v);
@@ -664,7 +664,7 @@ class Loader {
     double duration = frame;
     bool haveDuration = false;
     if (auto it = t.find("duration"); it != t.end() && type != "cut") {
-      if (auto d = readTransitionTime(*it, pointer + "/duration")) {
+      if (auto d = readSecondsOrFrames(*it, pointer + "/duration")) {
         duration = *d;
         haveDuration = true;
       } else {
@@ -701,7 +701,7 @@ class Loader {
         issue(pointer + "/cut_point",
               "\"cut_point\" is where a stinger switches the shots; a " + type + " has none");
         ok = false;
-      } else if (auto c = readTransitionTime(*it, pointer + "/cut_point", true)) {
+      } else if (auto c = readSecondsOrFrames(*it, pointer + "/cut_point", true)) {
         cutPoint = *c;
         haveCut = true;
       } else {
