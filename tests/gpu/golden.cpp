@@ -330,6 +330,10 @@ const fs::path& workDir() {
   return dir;
 }
 
+void copyIntoWorkDir(const fs::path& source) {
+  writeText(workDir() / source.filename(), readText(source));
+}
+
 scene::Scene loadGoldenScene(const std::string& name) {
   fs::path source = fs::path(MARQUEE_SOURCE_DIR) / "tests/scenes/golden" / (name + ".json");
   fs::path copy = workDir() / (name + ".json");

@@ -38,6 +38,11 @@ gpu::Device& sharedDevice();
 // The images are (re)generated on the first call in each process.
 const fs::path& workDir();
 
+// Copies a file into workDir() under its own name. The copy lands whole (a
+// temporary file and a rename): test processes run in parallel may be reading
+// the copy another one made.
+void copyIntoWorkDir(const fs::path& source);
+
 // Loads tests/scenes/golden/NAME.json through a copy in workDir().
 scene::Scene loadGoldenScene(const std::string& name);
 

@@ -19,8 +19,7 @@ namespace {
 void copyAssets() {
   for (const char* name :
        {"studio_backdrop.jpg", "product_sneaker.png", "camera_placeholder.jpg"}) {
-    fs::copy_file(fs::path(MARQUEE_SOURCE_DIR) / "assets/images" / name, workDir() / name,
-                  fs::copy_options::overwrite_existing);
+    copyIntoWorkDir(fs::path(MARQUEE_SOURCE_DIR) / "assets/images" / name);
   }
 }
 
