@@ -126,6 +126,7 @@ layout(push_constant) uniform Push {
   uint tileBase;      // this dispatch's first entry in `tiles`
   ivec2 targetOffset; // where an isolated group's image starts in the atlas
   vec2 atlasInvSize;
+  uint byteShift;     // 8 (see pack4 in composite_nv12.comp)
 } pc;
 
 // The fields a dispatch's features need, loaded once per layer per invocation.

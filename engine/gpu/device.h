@@ -155,6 +155,7 @@ class Device {
     if (!slot) slot = std::shared_ptr<T>(make());
     return std::static_pointer_cast<T>(slot);
   }
+  bool hasShared(const std::string& key) const { return shared_.count(key) != 0; }
 
  private:
   struct FrameSlot {

@@ -1,10 +1,12 @@
 #include "render/compositor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <sstream>
+#include <thread>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -52,6 +54,8 @@ struct PushConstants {
   uint32_t tileBase;
   int32_t targetOffset[2];
   float atlasInvSize[2];
+  uint32_t byteShift;  // always 8: a shift the shader compiler cannot see (composite_nv12.comp)
+  uint32_t pad;
 };
 
 struct GpuTile {
@@ -505,28 +509,75 @@ void Compositor::writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes
   device_.flush(buffer);
 }
 
+std::string Compositor::pipelineName(Target target, uint32_t features) {
+  return std::string(target == Target::Nv12    ? "composite_nv12.comp"
+                     : target == Target::Rgba8 ? "composite_rgba8.comp"
+                                               : "composite_linear.comp") +
+         "#" + std::to_string(features);
+}
+
+gpu::ComputePipeline* Compositor::makePipeline(Target target, uint32_t features) const {
+  std::string name = pipelineName(target, features);
+  const uint32_t spec[11] = {
+      (features & kFeatureTextured) != 0,    (features & kFeatureShadow) != 0,
+      (features & kFeatureShadowAlpha) != 0, (features & kFeatureEdges) != 0,
+      (features & kFeatureBlendModes) != 0,  (features & kFeatureFiltered) != 0,
+      (features & kFeatureCopy) != 0,        (features & kFeatureGradient) != 0,
+      (features & kFeatureKey) != 0,         (features & kFeatureMask) != 0,
+      (features & kFeatureShine) != 0};
+  return new gpu::ComputePipeline(device_, shaders::code(name.substr(0, name.find('#'))),
+                                  compositeBindings(target == Target::Group), sizeof(PushConstants),
+                                  name.c_str(), spec);
+}
+
 const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t features) {
-  uint32_t key = uint32_t(target) * kFeatureClasses + features;
-  auto& p = pipelines_[key];
+  auto& p = pipelines_[uint32_t(target) * kFeatureClasses + features];
   if (!p) {
-    const char* shader = target == Target::Nv12    ? "composite_nv12.comp"
-                         : target == Target::Rgba8 ? "composite_rgba8.comp"
-                                                   : "composite_linear.comp";
-    std::string name = std::string(shader) + "#" + std::to_string(features);
-    p = device_.shared<gpu::ComputePipeline>(name, [&] {
-      const uint32_t spec[11] = {
-          (features & kFeatureTextured) != 0,    (features & kFeatureShadow) != 0,
-          (features & kFeatureShadowAlpha) != 0, (features & kFeatureEdges) != 0,
-          (features & kFeatureBlendModes) != 0,  (features & kFeatureFiltered) != 0,
-          (features & kFeatureCopy) != 0,        (features & kFeatureGradient) != 0,
-          (features & kFeatureKey) != 0,         (features & kFeatureMask) != 0,
-          (features & kFeatureShine) != 0};
-      return new gpu::ComputePipeline(device_, shaders::code(shader),
-                                      compositeBindings(target == Target::Group),
-                                      sizeof(PushConstants), name.c_str(), spec);
-    });
+    p = device_.shared<gpu::ComputePipeline>(pipelineName(target, features),
+                                             [&] { return makePipeline(target, features); });
   }
   return *p;
+}
+
+// Compiling a variant takes lavapipe 0.1-0.2 s (several times that before
+// Mesa's shader cache holds it) on one core, and a show's first frame needs a
+// dozen: the ones no compositor on this device has made yet are compiled on
+// every core at once (pipeline creation is thread-safe in Vulkan, and the
+// pipeline cache is internally synchronised). Waits for all of them, so an
+// offline render stays deterministic.
+void Compositor::compilePipelines(Target target, const std::vector<uint32_t>& featureSets) {
+  std::vector<uint32_t> missing;
+  for (uint32_t f : featureSets) {
+    if (!pipelines_.count(uint32_t(target) * kFeatureClasses + f) &&
+        !device_.hasShared(pipelineName(target, f))) {
+      missing.push_back(f);
+    }
+  }
+  if (missing.size() < 2) return;  // pipeline() makes a lone one where it is needed
+  std::vector<std::unique_ptr<gpu::ComputePipeline>> made(missing.size());
+  std::vector<std::exception_ptr> failed(missing.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < missing.size();) {
+      try {
+        made[i].reset(makePipeline(target, missing[i]));
+      } catch (...) {
+        failed[i] = std::current_exception();
+      }
+    }
+  };
+  size_t workers =
+      std::min<size_t>(missing.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  for (size_t i = 0; i < missing.size(); ++i) {
+    if (failed[i]) std::rethrow_exception(failed[i]);
+    pipelines_[uint32_t(target) * kFeatureClasses + missing[i]] =
+        device_.shared<gpu::ComputePipeline>(pipelineName(target, missing[i]),
+                                             [&] { return made[i].release(); });
+  }
 }
 
 // Picks the mip levels the layer samples and maps its uv onto their atlas rectangles.
@@ -694,8 +745,13 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
   writeBuffer(buffers.tiles, tiles.data(), tiles.size() * sizeof(GpuTile));
   writeBuffer(buffers.indices, bins.indices.data(), bins.indices.size() * sizeof(uint32_t));
 
+  std::vector<uint32_t> used;
+  for (uint32_t c = 0; c < kFeatureClasses; ++c) {
+    if (!classes[c].empty()) used.push_back(c);
+  }
+  compilePipelines(target, used);
   // Every variant has the same set layout, so one descriptor set serves all.
-  const gpu::ComputePipeline& first = pipeline(target, 0);
+  const gpu::ComputePipeline& first = pipeline(target, used.front());
   VkDescriptorSet set = descriptors_->allocate(first.setLayout());
   gpu::DescriptorWrites writes(set);
   writes.texelBuffer(0, device_.texelView(buffers.layers, VK_FORMAT_R32G32B32A32_SFLOAT))
@@ -723,6 +779,7 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
   push.targetOffset[1] = int32_t(groupRect.y);
   push.atlasInvSize[0] = 1.0f / TextureAtlas::kWidth;
   push.atlasInvSize[1] = 1.0f / float(atlas_.height());
+  push.byteShift = 8;
   for (uint32_t c = 0; c < kFeatureClasses; ++c) {
     if (classes[c].empty()) continue;
     const gpu::ComputePipeline& p = pipeline(target, c);

@@ -222,7 +222,12 @@ class Compositor : private TextureProvider {
   TextureInfo addTexture(const std::string& key, const TextureData& data, TextureInfo info);
   void loadTextures(const std::vector<scene::Node>& nodes);
   void writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes);
+  // The variant of the composite shader for `features`; compilePipelines
+  // makes the ones a frame needs first, side by side.
   const gpu::ComputePipeline& pipeline(Target target, uint32_t features);
+  void compilePipelines(Target target, const std::vector<uint32_t>& featureSets);
+  gpu::ComputePipeline* makePipeline(Target target, uint32_t features) const;
+  static std::string pipelineName(Target target, uint32_t features);
   GpuLayer resolve(const DrawLayer& layer, const std::vector<AtlasRect>& groupRects) const;
   // groupKeys: the keys of the plan's groups prepared so far (a list only
   // references earlier groups).
