@@ -35,7 +35,11 @@ layout(constant_id = 6) const bool kCopy = false;        // the tile is one opaq
 layout(constant_id = 7) const bool kGradient = true;     // gradients of up to 4 stops, computed
 layout(constant_id = 8) const bool kKey = true;          // some layer is chroma or luma keyed
 layout(constant_id = 9) const bool kMask = true;
-layout(constant_id = 10) const bool kShine = true;       // some layer has a shine sweep         // some layer has a mask image
+layout(constant_id = 10) const bool kShine = true;       // some layer has a shine sweep
+// The tile's first layer is an opaque image under all the others (see
+// compositeBlock); kBaseFiltered: it is not texel-for-pixel.
+layout(constant_id = 11) const bool kBase = false;
+layout(constant_id = 12) const bool kBaseFiltered = false;
 
 const uint kKindSolid = 0u;
 const uint kKindLinear = 1u;
@@ -399,7 +403,27 @@ const int kBlock = 16;  // pixels per invocation, 4x4, row-major
 // Composites the block's pixels into acc.
 void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
   [[unroll]] for (int i = 0; i < kBlock; ++i) acc[i] = pc.background;
-  for (uint k = 0u; k < tile.count; ++k) {
+  uint k = 0u;
+  if (kBase) {
+    // An opaque image at full opacity, blended normally, covering the tile:
+    // what shadeLayer and blendOver make of it is its texel (over the
+    // background, for the edge of a picture filtered into its gutter), so
+    // that is sampled alone; the layers above have their own features.
+    uint li = tileLayerEntry(tile.first) & ~kEntryInterior;
+    vec4 inv0 = layerField(li, kInv0);
+    vec4 inv1 = layerField(li, kInv1);
+    vec4 map = layerField(li, kContentMap);
+    vec4 rect = layerField(li, kContentRect);
+    [[unroll]] for (int i = 0; i < kBlock; ++i) {
+      vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
+      vec2 texel = vec2(dot(inv0.xy, p) + inv0.z, dot(inv1.xy, p) + inv1.z) * map.xy + map.zw;
+      vec4 s = kBaseFiltered ? sampleRect(texel, rect)
+                             : fetchLinear(ivec2(floor(rect.xy + clamp(texel, vec2(-1.0), rect.zw))));
+      acc[i] = s + acc[i] * (1.0 - s.a);
+    }
+    k = 1u;
+  }
+  for (; k < tile.count; ++k) {
     uint entry = tileLayerEntry(tile.first + k);
     Layer L = loadLayer(entry & ~kEntryInterior);
     bool interior = (entry & kEntryInterior) != 0u;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -44,8 +45,11 @@ constexpr VkBufferUsageFlags kOutputBufferUsage =
 constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
                    kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
                    kFeatureCopy = 64,  // alone (or with Filtered, for a video): one opaque image
-    kFeatureGradient = 128, kFeatureKey = 256, kFeatureMask = 512, kFeatureShine = 1024;
-constexpr uint32_t kFeatureClasses = 2048;
+    kFeatureGradient = 128, kFeatureKey = 256, kFeatureMask = 512, kFeatureShine = 1024,
+                   // The tile's bottom layer is an opaque image sampled straight into the
+                   // accumulator; the other features are those of the layers above it.
+    kFeatureBase = 2048, kFeatureBaseFiltered = 4096;
+constexpr uint32_t kFeatureClasses = 8192;
 
 struct PushConstants {
   float background[4];
@@ -91,6 +95,19 @@ uint32_t layerFeatures(const GpuLayer& g, bool shadow = true) {
   if (g.info[2] & kFlagMask) f |= kFeatureMask;
   if (g.info[2] & kFlagShine) f |= kFeatureShine;
   return f;
+}
+
+// Whether a tile's first layer-list entry can be its base (kFeatureBase): an
+// opaque image with nothing of its own to add over its texels (no shine, key
+// or mask), covering the tile. Its shadow cannot show, and at full opacity
+// with normal blending the full path's result is the texel itself.
+bool isBase(const std::vector<DrawLayer>& drawn, const std::vector<GpuLayer>& layers,
+            uint32_t entry) {
+  uint32_t i = entry & ~kEntryInterior;
+  const GpuLayer& g = layers[i];
+  return (entry & kEntryInterior) && drawn[i].opaque && g.info[0] == kKindTexture &&
+         g.info[1] == 0 && g.shape[3] == 1.0f &&
+         !(g.info[2] & (kFlagShine | kFlagChromaKey | kFlagLumaKey | kFlagMask));
 }
 
 // Keys for tile reuse: FNV-1a over bytes, combined with the splitmix64
@@ -518,13 +535,14 @@ std::string Compositor::pipelineName(Target target, uint32_t features) {
 
 gpu::ComputePipeline* Compositor::makePipeline(Target target, uint32_t features) const {
   std::string name = pipelineName(target, features);
-  const uint32_t spec[11] = {
+  const uint32_t spec[13] = {
       (features & kFeatureTextured) != 0,    (features & kFeatureShadow) != 0,
       (features & kFeatureShadowAlpha) != 0, (features & kFeatureEdges) != 0,
       (features & kFeatureBlendModes) != 0,  (features & kFeatureFiltered) != 0,
       (features & kFeatureCopy) != 0,        (features & kFeatureGradient) != 0,
       (features & kFeatureKey) != 0,         (features & kFeatureMask) != 0,
-      (features & kFeatureShine) != 0};
+      (features & kFeatureShine) != 0,       (features & kFeatureBase) != 0,
+      (features & kFeatureBaseFiltered) != 0};
   return new gpu::ComputePipeline(device_, shaders::code(name.substr(0, name.find('#'))),
                                   compositeBindings(target == Target::Group), sizeof(PushConstants),
                                   name.c_str(), spec);
@@ -705,14 +723,23 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
 
   // Sort tiles into classes by the features their layers need; each class is
   // one dispatch with a pipeline compiled for exactly those features.
-  std::array<std::vector<GpuTile>, kFeatureClasses> classes;
+  std::map<uint32_t, std::vector<GpuTile>> classes;
   for (uint32_t ty = 0; ty < bins.tilesY; ++ty) {
     for (uint32_t tx = 0; tx < bins.tilesX; ++tx) {
       size_t t = size_t(ty) * bins.tilesX + tx;
       if (!dirty.empty() && !dirty[t]) continue;
       uint32_t first = bins.ranges[2 * t], count = bins.ranges[2 * t + 1];
-      uint32_t f = 0;
-      for (uint32_t k = 0; k < count; ++k) {
+      uint32_t f = 0, k0 = 0;
+      if (count > 1 && isBase(list.layers, layers, bins.indices[first])) {
+        // Under other layers, an opaque image covering the tile is sampled
+        // without the features of the layers over it (which lavapipe would
+        // evaluate for it too: it runs both sides of every branch), and
+        // theirs without its texture fetch.
+        uint32_t i = bins.indices[first] & ~kEntryInterior;
+        f = kFeatureBase | (layers[i].info[2] & kFlagPixelAligned ? 0 : kFeatureBaseFiltered);
+        k0 = 1;
+      }
+      for (uint32_t k = k0; k < count; ++k) {
         uint32_t entry = bins.indices[first + k];
         uint32_t i = entry & ~kEntryInterior;
         f |= (entry & kEntryInterior) ? interiorFeatures[i] : features[i] | kFeatureEdges;
@@ -734,21 +761,18 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
       classes[f].push_back({tx, ty, first, count});
     }
   }
+  if (classes.empty()) return;  // every tile was reused
   std::vector<GpuTile> tiles;
-  std::array<uint32_t, kFeatureClasses> base{};
-  for (uint32_t c = 0; c < kFeatureClasses; ++c) {
-    base[c] = uint32_t(tiles.size());
-    tiles.insert(tiles.end(), classes[c].begin(), classes[c].end());
+  std::vector<uint32_t> used, base;
+  for (const auto& [c, members] : classes) {
+    used.push_back(c);
+    base.push_back(uint32_t(tiles.size()));
+    tiles.insert(tiles.end(), members.begin(), members.end());
   }
-  if (tiles.empty()) return;  // every tile was reused
   writeBuffer(buffers.layers, layers.data(), layers.size() * sizeof(GpuLayer));
   writeBuffer(buffers.tiles, tiles.data(), tiles.size() * sizeof(GpuTile));
   writeBuffer(buffers.indices, bins.indices.data(), bins.indices.size() * sizeof(uint32_t));
 
-  std::vector<uint32_t> used;
-  for (uint32_t c = 0; c < kFeatureClasses; ++c) {
-    if (!classes[c].empty()) used.push_back(c);
-  }
   compilePipelines(target, used);
   // Every variant has the same set layout, so one descriptor set serves all.
   const gpu::ComputePipeline& first = pipeline(target, used.front());
@@ -780,15 +804,14 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
   push.atlasInvSize[0] = 1.0f / TextureAtlas::kWidth;
   push.atlasInvSize[1] = 1.0f / float(atlas_.height());
   push.byteShift = 8;
-  for (uint32_t c = 0; c < kFeatureClasses; ++c) {
-    if (classes[c].empty()) continue;
-    const gpu::ComputePipeline& p = pipeline(target, c);
-    push.tileBase = base[c];
+  for (size_t u = 0; u < used.size(); ++u) {
+    const gpu::ComputePipeline& p = pipeline(target, used[u]);
+    push.tileBase = base[u];
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline());
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0,
                             nullptr);
     vkCmdPushConstants(cmd, p.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), &push);
-    vkCmdDispatch(cmd, uint32_t(classes[c].size()), 1, 1);
+    vkCmdDispatch(cmd, uint32_t(classes[used[u]].size()), 1, 1);
   }
 }
 

@@ -154,3 +154,50 @@ TEST_CASE("gradients interpolate their stops in linear light, short and long", "
     CHECK(worst <= 2);
   }
 }
+
+// A tile whose bottom layer is an opaque image at full opacity, blended
+// normally, samples that image straight into its accumulator and shades only
+// the layers above with their own features (the compositor's base path). The
+// same picture with its bottom image blended "screen" over black goes through
+// the general path (screen over black is the image itself, exactly). The two
+// must be identical, byte for byte: for an image placed texel-for-pixel and
+// for one scaled (filtered), under a translucent bar, a gradient and a
+// rotated, semi-transparent copy of the image.
+TEST_CASE("an opaque image under other layers comes out as the general path draws it",
+          "[gpu][exact]") {
+  const int w = 200, h = 120;
+  std::vector<uint8_t> rgb(size_t(w) * h * 3);
+  uint32_t state = 777;
+  for (auto& v : rgb) {
+    state = state * 1664525u + 1013904223u;
+    v = uint8_t(state >> 24);
+  }
+  REQUIRE(stbi_write_png((test::workDir() / "base_noise.png").c_str(), w, h, 3, rgb.data(), w * 3));
+  auto sceneText = [](const std::string& bottom, const std::string& blend) {
+    return R"({"format": "marquee.scene/1",
+      "canvas": {"width": 320, "height": 200, "fps": 30, "background": "#000000"},
+      "nodes": [
+        {"id": "bottom", "kind": "image", "source": "base_noise.png", )" +
+           bottom + R"(, "blend": ")" + blend + R"("},
+        {"id": "bar", "kind": "solid", "position": [0, 90], "size": [320, 40], "color": "#d81b6080"},
+        {"id": "fade", "kind": "gradient", "position": [0, 0], "size": [320, 70],
+         "gradient": "linear", "start": [0, 0], "end": [0, 1],
+         "stops": [{"offset": 0, "color": "#000000aa"}, {"offset": 1, "color": "#00000000"}]},
+        {"id": "copy", "kind": "image", "source": "base_noise.png", "position": [160, 100],
+         "anchor": [0.5, 0.5], "scale": [0.5, 0.5], "rotation": 10, "opacity": 0.8}]})";
+  };
+  for (const char* bottom :
+       {R"("position": [37, 21])", R"("position": [10, 10], "size": [300, 180])"}) {
+    DYNAMIC_SECTION("bottom image " << bottom) {
+      std::filesystem::path file = test::workDir() / "base.json";
+      test::Image based = test::render(scene::parseScene(sceneText(bottom, "normal"), file), 0, 0);
+      test::Image general =
+          test::render(scene::parseScene(sceneText(bottom, "screen"), file), 0, 0);
+      REQUIRE(based.pixels.size() == general.pixels.size());
+      size_t differing = 0;
+      for (size_t i = 0; i < based.pixels.size(); ++i)
+        differing += based.pixels[i] != general.pixels[i];
+      CHECK(differing == 0);
+    }
+  }
+}
