@@ -21,7 +21,7 @@ const uint kGray = 3u;
 layout(constant_id = 0) const uint kLayout = kPlanar;
 layout(constant_id = 1) const bool kTwoBytes = false;  // 16-bit little-endian samples
 layout(constant_id = 2) const bool kPacked422 = false;  // YUYV / UYVY
-layout(constant_id = 3) const bool kAlpha = false;      // packed RGBA with alpha
+layout(constant_id = 3) const bool kAlpha = false;      // packed RGBA, or planar with an A plane
 // 8-bit planar or semi-planar with horizontally halved chroma and 4-byte
 // aligned rows: each invocation converts 4 pixels from one word of luma and
 // one word per chroma plane (loads are what costs on lavapipe).
@@ -167,6 +167,9 @@ void main() {
   if (kLayout == kPlanar) {
     ycc = vec3(readSample(0u, p.x, p.y, 0u, 1u), readSample(1u, c.x, c.y, 0u, 1u),
                readSample(2u, c.x, c.y, 0u, 1u));
+    // Alpha is full range and full size (8-bit code units: 10-bit 1023 reads
+    // as 255.75).
+    if (kAlpha) alpha = min(readSample(3u, p.x, p.y, 0u, 1u) / 255.0, 1.0);
   } else if (kLayout == kSemiPlanar) {
     float a = readSample(1u, c.x, c.y, 0u, 2u), b = readSample(1u, c.x, c.y, 1u, 2u);
     ycc = vec3(readSample(0u, p.x, p.y, 0u, 1u), params.layout1.y != 0u ? vec2(b, a) : vec2(a, b));

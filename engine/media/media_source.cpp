@@ -109,16 +109,24 @@ bool describePicture(const AVFrame* f, PictureFormat& pf, std::string& error) {
   using P = AVPixelFormat;
   bool rgb = false;
   if (oneOf(fmt,
-            {P::AV_PIX_FMT_YUV420P,     P::AV_PIX_FMT_YUV422P,     P::AV_PIX_FMT_YUV444P,
-             P::AV_PIX_FMT_YUVJ420P,    P::AV_PIX_FMT_YUVJ422P,    P::AV_PIX_FMT_YUVJ444P,
-             P::AV_PIX_FMT_YUV420P9LE,  P::AV_PIX_FMT_YUV422P9LE,  P::AV_PIX_FMT_YUV444P9LE,
+            {P::AV_PIX_FMT_YUV420P, P::AV_PIX_FMT_YUV422P, P::AV_PIX_FMT_YUV444P,
+             P::AV_PIX_FMT_YUVJ420P, P::AV_PIX_FMT_YUVJ422P, P::AV_PIX_FMT_YUVJ444P,
+             P::AV_PIX_FMT_YUV420P9LE, P::AV_PIX_FMT_YUV422P9LE, P::AV_PIX_FMT_YUV444P9LE,
              P::AV_PIX_FMT_YUV420P10LE, P::AV_PIX_FMT_YUV422P10LE, P::AV_PIX_FMT_YUV444P10LE,
              P::AV_PIX_FMT_YUV420P12LE, P::AV_PIX_FMT_YUV422P12LE, P::AV_PIX_FMT_YUV444P12LE,
              P::AV_PIX_FMT_YUV420P14LE, P::AV_PIX_FMT_YUV422P14LE, P::AV_PIX_FMT_YUV444P14LE,
-             P::AV_PIX_FMT_YUV420P16LE, P::AV_PIX_FMT_YUV422P16LE, P::AV_PIX_FMT_YUV444P16LE})) {
+             P::AV_PIX_FMT_YUV420P16LE, P::AV_PIX_FMT_YUV422P16LE, P::AV_PIX_FMT_YUV444P16LE,
+             // With an alpha plane: ProRes 4444, VP8/VP9 with alpha (through
+             // libvpx), FFV1, Cineform...
+             P::AV_PIX_FMT_YUVA420P, P::AV_PIX_FMT_YUVA422P, P::AV_PIX_FMT_YUVA444P,
+             P::AV_PIX_FMT_YUVA420P9LE, P::AV_PIX_FMT_YUVA422P9LE, P::AV_PIX_FMT_YUVA444P9LE,
+             P::AV_PIX_FMT_YUVA420P10LE, P::AV_PIX_FMT_YUVA422P10LE, P::AV_PIX_FMT_YUVA444P10LE,
+             P::AV_PIX_FMT_YUVA422P12LE, P::AV_PIX_FMT_YUVA444P12LE, P::AV_PIX_FMT_YUVA420P16LE,
+             P::AV_PIX_FMT_YUVA422P16LE, P::AV_PIX_FMT_YUVA444P16LE})) {
     pf.layout = PlaneLayout::Planar;
     pf.chromaShiftX = d->log2_chroma_w;
     pf.chromaShiftY = d->log2_chroma_h;
+    pf.hasAlpha = (d->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
   } else if (oneOf(fmt, {P::AV_PIX_FMT_NV12, P::AV_PIX_FMT_NV21, P::AV_PIX_FMT_P010LE,
                          P::AV_PIX_FMT_P016LE})) {
     pf.layout = PlaneLayout::SemiPlanar;
@@ -229,7 +237,7 @@ struct MediaSource::Impl {
   int64_t frameDurUs = 40000;
   AVRational videoRate{0, 1};  // nominal frame rate, when the stream declares one
   int64_t lastGridIndex = -1;  // frame number on that rate's grid of the last frame in this pass
-  int64_t audioWrite = -1;  // media sample for the next resampled sample; -1: place by pts
+  int64_t audioWrite = -1;     // media sample for the next resampled sample; -1: place by pts
   uint64_t serial = 0;
   int consecutiveErrors = 0;
   std::string failure;  // why the session ended, for lastError
@@ -363,6 +371,18 @@ struct MediaSource::Impl {
   bool openDecoder(int index, AVCodecContext*& dec, std::string& error) {
     const AVStream* s = fmt->streams[index];
     const AVCodec* codec = avcodec_find_decoder(s->codecpar->codec_id);
+    // WebM keeps a VP8/VP9 picture's alpha beside it (tagged alpha_mode=1),
+    // which only libvpx's decoders read; FFmpeg's own ones drop it. Stingers
+    // and overlays made for OBS are such files.
+    const AVDictionaryEntry* alphaMode = av_dict_get(s->metadata, "alpha_mode", nullptr, 0);
+    if (alphaMode && std::string(alphaMode->value) == "1") {
+      const char* withAlpha = s->codecpar->codec_id == AV_CODEC_ID_VP9   ? "libvpx-vp9"
+                              : s->codecpar->codec_id == AV_CODEC_ID_VP8 ? "libvpx"
+                                                                         : nullptr;
+      if (const AVCodec* libvpx = withAlpha ? avcodec_find_decoder_by_name(withAlpha) : nullptr) {
+        codec = libvpx;
+      }
+    }
     if (!codec) {
       error = std::string("no decoder for ") + avcodec_get_name(s->codecpar->codec_id) + " in '" +
               opt.url + "'";
@@ -642,10 +662,7 @@ struct MediaSource::Impl {
     AVFrame* ref = av_frame_clone(frame);
     if (!ref) return;
     vf.keepAlive = std::shared_ptr<void>(ref, freeFrame);
-    const int planes = vf.format.layout == PlaneLayout::Planar       ? 3
-                       : vf.format.layout == PlaneLayout::SemiPlanar ? 2
-                                                                     : 1;
-    for (int i = 0; i < planes; ++i) {
+    for (int i = 0; i < planeCount(vf.format); ++i) {
       if (!ref->data[i] || ref->linesize[i] <= 0) {
         std::lock_guard lock(m);
         st.lastError = "frames with bottom-up rows are not supported";
@@ -653,7 +670,8 @@ struct MediaSource::Impl {
       }
       vf.data[i] = ref->data[i];
       vf.linesize[i] = ref->linesize[i];
-      vf.planeRows[i] = i == 0 ? ref->height : AV_CEIL_RSHIFT(ref->height, vf.format.chromaShiftY);
+      bool chroma = i == 1 || i == 2;  // the alpha plane is full size, like luma
+      vf.planeRows[i] = chroma ? AV_CEIL_RSHIFT(ref->height, vf.format.chromaShiftY) : ref->height;
     }
     vf.timeUs = t;
     vf.serial = ++serial;

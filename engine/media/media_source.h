@@ -73,19 +73,31 @@ struct PictureFormat {
   bool packedYuv422 = false;               // yuyv422 / uyvy422 (Packed layout)
   int componentOrder[4] = {0, 1, 2, 3};    // Packed: byte offsets of R,G,B,A (or Y0,U,Y1,V)
   int bytesPerPixel = 4;                   // Packed: bytes per pixel (per 2 pixels for 4:2:2)
-  bool hasAlpha = false;
+  bool hasAlpha = false;                   // packed RGBA, or planar with a fourth (alpha) plane
   YuvMatrix matrix = YuvMatrix::Bt709;
   YuvRange range = YuvRange::Limited;
   std::string pixelFormatName;  // FFmpeg's name, for stats and errors
 };
 
+// The planes a picture of this format has: Y, Cb, Cr (and A); Y and CbCr; or one.
+inline int planeCount(const PictureFormat& f) {
+  switch (f.layout) {
+    case PlaneLayout::Planar:
+      return f.hasAlpha ? 4 : 3;
+    case PlaneLayout::SemiPlanar:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
 // A decoded picture in CPU memory, shared with the decoder (reference
-// counted). Up to three planes; `data[i]` is valid while the VideoFrame lives.
+// counted). Up to four planes; `data[i]` is valid while the VideoFrame lives.
 struct VideoFrame {
   PictureFormat format;
-  const uint8_t* data[3] = {};
-  int linesize[3] = {};             // bytes per row of each plane (positive)
-  int planeRows[3] = {};            // rows in each plane
+  const uint8_t* data[4] = {};
+  int linesize[4] = {};             // bytes per row of each plane (positive)
+  int planeRows[4] = {};            // rows in each plane
   int64_t timeUs = 0;               // presentation time on the source's media clock
   uint64_t serial = 0;              // increases by one per decoded frame (repeats keep it)
   std::shared_ptr<void> keepAlive;  // holds the underlying AVFrame reference

@@ -486,14 +486,11 @@ void Compositor::recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload&
   device_.flush(staging);
 
   const media::PictureFormat& f = frame.format;
-  bool quad = readsWords(f);
+  bool quad = readsWords(f) && !f.hasAlpha;
   for (int i = 0; i < 3; ++i) quad = quad && frame.linesize[i] % 4 == 0;
-  const uint32_t spec[6] = {uint32_t(f.layout),
-                            f.bytesPerSample == 2,
-                            f.packedYuv422,
-                            f.hasAlpha && f.layout == media::PlaneLayout::Packed,
-                            quad,
-                            upload.sharpen > 0};
+  const uint32_t spec[6] = {
+      uint32_t(f.layout), f.bytesPerSample == 2, f.packedYuv422, f.hasAlpha, quad,
+      upload.sharpen > 0};
   std::string name = "video_to_rgb#";
   for (uint32_t v : spec) name += std::to_string(v);
   const gpu::ComputePipeline& p = *device_.shared<gpu::ComputePipeline>(name, [&] {

@@ -9,17 +9,6 @@ size_t align4(size_t n) {
   return (n + 3) & ~size_t(3);
 }
 
-int planeCount(const media::PictureFormat& f) {
-  switch (f.layout) {
-    case media::PlaneLayout::Planar:
-      return 3;
-    case media::PlaneLayout::SemiPlanar:
-      return 2;
-    default:
-      return 1;
-  }
-}
-
 }  // namespace
 
 std::array<float, 16> yuvToRgbMatrix(media::YuvMatrix matrix, media::YuvRange range) {
@@ -53,7 +42,7 @@ std::array<float, 16> yuvToRgbMatrix(media::YuvMatrix matrix, media::YuvRange ra
 
 size_t packedPlaneBytes(const media::VideoFrame& frame) {
   size_t total = 0;
-  for (int i = 0; i < planeCount(frame.format); ++i)
+  for (int i = 0; i < media::planeCount(frame.format); ++i)
     total += align4(size_t(frame.linesize[i]) * size_t(frame.planeRows[i]));
   return total;
 }
@@ -64,7 +53,7 @@ VideoParams packVideoFrame(const media::VideoFrame& frame, uint8_t* dst, uint32_
   VideoParams p{};
   p.toRgb = yuvToRgbMatrix(f.matrix, f.range);
   size_t offset = 0;
-  for (int i = 0; i < planeCount(f); ++i) {
+  for (int i = 0; i < media::planeCount(f); ++i) {
     size_t bytes = size_t(frame.linesize[i]) * size_t(frame.planeRows[i]);
     std::memcpy(dst + offset, frame.data[i], bytes);
     p.planeOffset[i] = uint32_t(offset);
