@@ -234,6 +234,12 @@ vec4 sampleRect(vec2 texel, vec4 rect) {
   return mix(top, bottom, w.y);
 }
 
+// A texture placed texel-for-pixel: fetched, not filtered. Clamping one texel
+// into the gutter keeps outside points transparent.
+vec4 fetchAligned(vec2 texel, vec4 rect) {
+  return fetchLinear(ivec2(floor(rect.xy + clamp(texel, vec2(-1.0), rect.zw))));
+}
+
 vec3 linearToSrgb(vec3 c);
 
 // Keys a texel (linear premultiplied) of a keyed layer; others pass unchanged.
@@ -297,9 +303,7 @@ vec4 content(in Layer L, vec2 local) {
     if (kFiltered) {
       sampled = sampleRect(texel, L.contentRect);
     } else {
-      // Every texture here maps texel-for-pixel: fetch, no filtering. Clamping
-      // one texel into the gutter keeps outside points transparent.
-      sampled = fetchLinear(ivec2(floor(L.contentRect.xy + clamp(texel, vec2(-1.0), L.contentRect.zw))));
+      sampled = fetchAligned(texel, L.contentRect);  // every texture here is texel-for-pixel
     }
     if (kKey) sampled = keyTexel(L, sampled);
     c = kind == kKindSolid ? L.fill : sampled;
@@ -402,6 +406,23 @@ ivec2 blockOrigin(Tile tile) {
 
 const int kBlock = 16;  // pixels per invocation, 4x4, row-major
 
+// How the tile's first layer maps output pixels to its texels (the base and
+// copy paths read only that layer).
+struct TexelMap {
+  vec4 inv0, inv1;  // output pixel -> local units (see Layer)
+  vec4 map, rect;   // local units -> texels; the texels' atlas rectangle
+};
+TexelMap firstLayerTexels(Tile tile) {
+  uint li = tileLayerEntry(tile.first) & ~kEntryInterior;
+  return TexelMap(layerField(li, kInv0), layerField(li, kInv1), layerField(li, kContentMap),
+                  layerField(li, kContentRect));
+}
+vec2 texelAt(TexelMap m, int i, ivec2 origin) {
+  vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
+  vec2 local = vec2(dot(m.inv0.xy, p) + m.inv0.z, dot(m.inv1.xy, p) + m.inv1.z);
+  return local * m.map.xy + m.map.zw;
+}
+
 // Composites the block's pixels into acc.
 void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
   [[unroll]] for (int i = 0; i < kBlock; ++i) acc[i] = pc.background;
@@ -411,16 +432,10 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
     // what shadeLayer and blendOver make of it is its texel (over the
     // background, for the edge of a picture filtered into its gutter), so
     // that is sampled alone; the layers above have their own features.
-    uint li = tileLayerEntry(tile.first) & ~kEntryInterior;
-    vec4 inv0 = layerField(li, kInv0);
-    vec4 inv1 = layerField(li, kInv1);
-    vec4 map = layerField(li, kContentMap);
-    vec4 rect = layerField(li, kContentRect);
+    TexelMap m = firstLayerTexels(tile);
     [[unroll]] for (int i = 0; i < kBlock; ++i) {
-      vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
-      vec2 texel = vec2(dot(inv0.xy, p) + inv0.z, dot(inv1.xy, p) + inv1.z) * map.xy + map.zw;
-      vec4 s = kBaseFiltered ? sampleRect(texel, rect)
-                             : fetchLinear(ivec2(floor(rect.xy + clamp(texel, vec2(-1.0), rect.zw))));
+      vec2 texel = texelAt(m, i, origin);
+      vec4 s = kBaseFiltered ? sampleRect(texel, m.rect) : fetchAligned(texel, m.rect);
       acc[i] = s + acc[i] * (1.0 - s.a);
     }
     k = 1u;
@@ -444,15 +459,10 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
 // to its box (what video scalers do: R'G'B' is filtered as it comes; the full
 // path filters in linear light and costs several times as much per pixel).
 void copyBlock(Tile tile, ivec2 origin, out vec3 encoded[kBlock]) {
-  uint li = tileLayerEntry(tile.first) & ~kEntryInterior;
-  vec4 inv0 = layerField(li, kInv0);
-  vec4 inv1 = layerField(li, kInv1);
-  vec4 map = layerField(li, kContentMap);
-  vec4 rect = layerField(li, kContentRect);
+  TexelMap m = firstLayerTexels(tile);
+  vec4 rect = m.rect;
   [[unroll]] for (int i = 0; i < kBlock; ++i) {
-    vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
-    vec2 local = vec2(dot(inv0.xy, p) + inv0.z, dot(inv1.xy, p) + inv1.z);
-    vec2 texel = local * map.xy + map.zw;
+    vec2 texel = texelAt(m, i, origin);
     if (kFiltered) {
       // Clamped to the outer texel centres: the edge repeats instead of
       // blending with the transparent gutter.
