@@ -97,17 +97,17 @@ uint32_t layerFeatures(const GpuLayer& g, bool shadow = true) {
   return f;
 }
 
-// Whether a tile's first layer-list entry can be its base (kFeatureBase): an
-// opaque image with nothing of its own to add over its texels (no shine, key
-// or mask), covering the tile. Its shadow cannot show, and at full opacity
-// with normal blending the full path's result is the texel itself.
-bool isBase(const std::vector<DrawLayer>& drawn, const std::vector<GpuLayer>& layers,
-            uint32_t entry) {
+// Whether a tile-list entry is an opaque image covering the tile with nothing
+// of its own to add over its texels: the copy path's one layer, or the base
+// path's bottom one (kFeatureBase). `opaque` already means full opacity,
+// normal blending and no key or mask; a shine sweep is drawn over the texels.
+// Its shadow cannot show, and the full path's result is the texel itself.
+bool opaqueImageCovers(const std::vector<DrawLayer>& drawn, const std::vector<GpuLayer>& layers,
+                       uint32_t entry) {
   uint32_t i = entry & ~kEntryInterior;
   const GpuLayer& g = layers[i];
   return (entry & kEntryInterior) && drawn[i].opaque && g.info[0] == kKindTexture &&
-         g.info[1] == 0 && g.shape[3] == 1.0f &&
-         !(g.info[2] & (kFlagShine | kFlagChromaKey | kFlagLumaKey | kFlagMask));
+         !(g.info[2] & kFlagShine);
 }
 
 // Keys for tile reuse: FNV-1a over bytes, combined with the splitmix64
@@ -727,7 +727,7 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
       if (!dirty.empty() && !dirty[t]) continue;
       uint32_t first = bins.ranges[2 * t], count = bins.ranges[2 * t + 1];
       uint32_t f = 0, k0 = 0;
-      if (count > 1 && isBase(list.layers, layers, bins.indices[first])) {
+      if (count > 1 && opaqueImageCovers(list.layers, layers, bins.indices[first])) {
         // Under other layers, an opaque image covering the tile is sampled
         // without the features of the layers over it (which lavapipe would
         // evaluate for it too: it runs both sides of every branch), and
@@ -741,18 +741,13 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
         uint32_t i = entry & ~kEntryInterior;
         f |= (entry & kEntryInterior) ? interiorFeatures[i] : features[i] | kFeatureEdges;
       }
-      if (count == 1 && (bins.indices[first] & kEntryInterior)) {
-        // One opaque layer covers the tile: its shadow cannot show, and an
-        // image placed texel-for-pixel, or a video at any scale, is copied.
+      if (count == 1 && opaqueImageCovers(list.layers, layers, bins.indices[first])) {
+        // An image placed texel-for-pixel, or a video at any scale, is copied.
         uint32_t i = bins.indices[first] & ~kEntryInterior;
-        const GpuLayer& g = layers[i];
-        // (A shine sweep is drawn over the texels: no copy.)
-        if (list.layers[i].opaque && g.info[0] == kKindTexture && !(g.info[2] & kFlagShine)) {
-          if (g.info[2] & kFlagPixelAligned) {
-            f = kFeatureCopy;
-          } else if (prepared.video[i]) {
-            f = kFeatureCopy | kFeatureFiltered;
-          }
+        if (layers[i].info[2] & kFlagPixelAligned) {
+          f = kFeatureCopy;
+        } else if (prepared.video[i]) {
+          f = kFeatureCopy | kFeatureFiltered;
         }
       }
       classes[f].push_back({tx, ty, first, count});
