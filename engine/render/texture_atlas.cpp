@@ -78,22 +78,21 @@ std::optional<AtlasRect> TextureAtlas::reuse(uint32_t width, uint32_t height) {
   return slot;
 }
 
+TextureAtlas::Placement TextureAtlas::place(uint32_t width, uint32_t height) {
+  if (std::optional<AtlasRect> slot = reuse(width, height)) {
+    return {{slot->x + 1, slot->y + 1, width, height}, *slot, true};
+  }
+  AtlasRect r = allocate(width, height);
+  return {r, {r.x - 1, r.y - 1, width + 2, height + 2}, false};
+}
+
 std::vector<AtlasRect> TextureAtlas::add(const TextureData& data) {
   // Place every level first: a growth on the way re-uploads what the atlas
   // already holds, and these levels are uploaded once, below.
-  std::vector<AtlasRect> rects, slots;
-  std::vector<bool> reused;
+  std::vector<Placement> places;
   uint32_t w = data.width, h = data.height;
   for (size_t i = 0; i < data.levels.size(); ++i) {
-    if (std::optional<AtlasRect> slot = reuse(w, h)) {
-      rects.push_back({slot->x + 1, slot->y + 1, w, h});
-      slots.push_back(*slot);
-      reused.push_back(true);
-    } else {
-      rects.push_back(allocate(w, h));
-      slots.push_back({rects.back().x - 1, rects.back().y - 1, w + 2, h + 2});
-      reused.push_back(false);
-    }
+    places.push_back(place(w, h));
     w = std::max(1u, w / 2);
     h = std::max(1u, h / 2);
   }
@@ -101,12 +100,14 @@ std::vector<AtlasRect> TextureAtlas::add(const TextureData& data) {
   // transparent one-texel gutter around them, which is all the shader reads
   // beyond the rect.
   std::vector<std::vector<uint8_t>> padded;
-  padded.reserve(rects.size());
+  padded.reserve(places.size());
   std::vector<gpu::RegionUpload> regions;
-  for (size_t i = 0; i < rects.size(); ++i) {
-    const AtlasRect& r = rects[i];
-    uploads_[{r.x, r.y}] = {r, slots[i], data.levels[i]};
-    if (!reused[i]) {
+  std::vector<AtlasRect> rects;
+  for (size_t i = 0; i < places.size(); ++i) {
+    const AtlasRect& r = places[i].rect;
+    rects.push_back(r);
+    uploads_[{r.x, r.y}] = {r, places[i].slot, data.levels[i]};
+    if (!places[i].reused) {
       regions.push_back(regionOf(r, data.levels[i]));
       continue;
     }
@@ -154,19 +155,15 @@ AtlasRect TextureAtlas::renderTarget(uint64_t key, uint32_t width, uint32_t heig
   // The GPU writes the inside every frame (also after a growth); the gutter
   // must read as transparent. New space is (the atlas is cleared when it is
   // created); reused space is cleared here.
-  AtlasRect r, slot;
-  if (std::optional<AtlasRect> s = reuse(width, height)) {
-    slot = *s;
-    r = {slot.x + 1, slot.y + 1, width, height};
-    std::vector<uint8_t> zeros(size_t(slot.width) * slot.height * 4, 0);
-    gpu::RegionUpload clear{slot.x, slot.y, slot.width, slot.height, {zeros.data(), zeros.size()}};
+  Placement p = place(width, height);
+  if (p.reused) {
+    const AtlasRect& s = p.slot;
+    std::vector<uint8_t> zeros(size_t(s.width) * s.height * 4, 0);
+    gpu::RegionUpload clear{s.x, s.y, s.width, s.height, {zeros.data(), zeros.size()}};
     device_.uploadRegions(image_, {&clear, 1}, /*fresh=*/false);
-  } else {
-    r = allocate(width, height);
-    slot = {r.x - 1, r.y - 1, width + 2, height + 2};
   }
-  targets_[key] = {r, slot};
-  return r;
+  targets_[key] = {p.rect, p.slot};
+  return p.rect;
 }
 
 }  // namespace mq::render

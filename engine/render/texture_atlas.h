@@ -62,6 +62,13 @@ class TextureAtlas {
   // A released slot that `width` x `height` (plus gutters) fits without
   // wasting most of it, taken off the free list; none if there is no such.
   std::optional<AtlasRect> reuse(uint32_t width, uint32_t height);
+  // Space for `width` x `height`: a released slot if one fits (`reused`: it
+  // still holds its last texels), else newly packed space (cleared).
+  struct Placement {
+    AtlasRect rect, slot;  // the texels; the space they hold, gutters included
+    bool reused = false;
+  };
+  Placement place(uint32_t width, uint32_t height);
   void grow(uint32_t minHeight);
   void retire(const AtlasRect& slot);
 
