@@ -25,21 +25,95 @@
 
 layout(local_size_x = 8, local_size_y = 4) in;
 
-layout(constant_id = 0) const bool kTextured = true;     // gradients, images, text, groups
-layout(constant_id = 1) const bool kShadow = true;       // drop shadows
-layout(constant_id = 2) const bool kShadowAlpha = true;  // shadows that follow texture alpha
-layout(constant_id = 3) const bool kEdges = true;        // some layer's edge, corner or border is in the tile
-layout(constant_id = 4) const bool kBlendModes = true;   // some layer blends other than normal
-layout(constant_id = 5) const bool kFiltered = true;     // some texture is not texel-for-pixel
-layout(constant_id = 6) const bool kCopy = false;        // the tile is one opaque image (1:1, or a scaled video)
-layout(constant_id = 7) const bool kGradient = true;     // gradients of up to 4 stops, computed
-layout(constant_id = 8) const bool kKey = true;          // some layer is chroma or luma keyed
+// Which of these a build of the shader switches at pipeline creation
+// (specialisation constants); the others are fixed when it is compiled, on
+// where MQ_FIXED_FEATURES says so and off otherwise. Lavapipe turns a
+// pipeline's SPIR-V into its IR whole before it drops the code of the
+// switched-off features, so a build with less code compiles faster: the build
+// (shaders/CMakeLists.txt) makes several and the compositor takes the smallest
+// that covers a tile class. Bit `id` of the masks is constant_id `id`.
+#ifndef MQ_SPEC_FEATURES
+#define MQ_SPEC_FEATURES 0x1fff
+#define MQ_FIXED_FEATURES 0
+#endif
+// gradients, images, text, groups
+#if (MQ_SPEC_FEATURES & 1) != 0
+layout(constant_id = 0) const bool kTextured = true;
+#else
+const bool kTextured = (MQ_FIXED_FEATURES & 1) != 0;
+#endif
+// drop shadows
+#if (MQ_SPEC_FEATURES & 2) != 0
+layout(constant_id = 1) const bool kShadow = true;
+#else
+const bool kShadow = (MQ_FIXED_FEATURES & 2) != 0;
+#endif
+// shadows that follow texture alpha
+#if (MQ_SPEC_FEATURES & 4) != 0
+layout(constant_id = 2) const bool kShadowAlpha = true;
+#else
+const bool kShadowAlpha = (MQ_FIXED_FEATURES & 4) != 0;
+#endif
+// some layer's edge, corner or border is in the tile
+#if (MQ_SPEC_FEATURES & 8) != 0
+layout(constant_id = 3) const bool kEdges = true;
+#else
+const bool kEdges = (MQ_FIXED_FEATURES & 8) != 0;
+#endif
+// some layer blends other than normal
+#if (MQ_SPEC_FEATURES & 16) != 0
+layout(constant_id = 4) const bool kBlendModes = true;
+#else
+const bool kBlendModes = (MQ_FIXED_FEATURES & 16) != 0;
+#endif
+// some texture is not texel-for-pixel
+#if (MQ_SPEC_FEATURES & 32) != 0
+layout(constant_id = 5) const bool kFiltered = true;
+#else
+const bool kFiltered = (MQ_FIXED_FEATURES & 32) != 0;
+#endif
+// the tile is one opaque image (1:1, or a scaled video)
+#if (MQ_SPEC_FEATURES & 64) != 0
+layout(constant_id = 6) const bool kCopy = false;
+#else
+const bool kCopy = (MQ_FIXED_FEATURES & 64) != 0;
+#endif
+// gradients of up to 4 stops, computed
+#if (MQ_SPEC_FEATURES & 128) != 0
+layout(constant_id = 7) const bool kGradient = true;
+#else
+const bool kGradient = (MQ_FIXED_FEATURES & 128) != 0;
+#endif
+// some layer is chroma or luma keyed
+#if (MQ_SPEC_FEATURES & 256) != 0
+layout(constant_id = 8) const bool kKey = true;
+#else
+const bool kKey = (MQ_FIXED_FEATURES & 256) != 0;
+#endif
+// some layer has a mask
+#if (MQ_SPEC_FEATURES & 512) != 0
 layout(constant_id = 9) const bool kMask = true;
-layout(constant_id = 10) const bool kShine = true;       // some layer has a shine sweep
-// The tile's first layer is an opaque image under all the others (see
-// compositeBlock); kBaseFiltered: it is not texel-for-pixel.
+#else
+const bool kMask = (MQ_FIXED_FEATURES & 512) != 0;
+#endif
+// some layer has a shine sweep
+#if (MQ_SPEC_FEATURES & 1024) != 0
+layout(constant_id = 10) const bool kShine = true;
+#else
+const bool kShine = (MQ_FIXED_FEATURES & 1024) != 0;
+#endif
+// the first layer is an opaque image under the others (compositeBlock)
+#if (MQ_SPEC_FEATURES & 2048) != 0
 layout(constant_id = 11) const bool kBase = false;
+#else
+const bool kBase = (MQ_FIXED_FEATURES & 2048) != 0;
+#endif
+// that image is not texel-for-pixel
+#if (MQ_SPEC_FEATURES & 4096) != 0
 layout(constant_id = 12) const bool kBaseFiltered = false;
+#else
+const bool kBaseFiltered = (MQ_FIXED_FEATURES & 4096) != 0;
+#endif
 
 const uint kKindSolid = 0u;
 const uint kKindLinear = 1u;

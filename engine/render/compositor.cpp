@@ -40,7 +40,7 @@ constexpr VkBufferUsageFlags kOutputBufferUsage =
     VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
     VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
 
-// Shader features a tile class is compiled for (specialisation constants 0..10
+// Shader features a tile class is compiled for (specialisation constants 0..12
 // of shaders/composite.glsl, in bit order).
 constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
                    kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
@@ -169,7 +169,8 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
       scene_(scene),
       format_(output.format),
       atlas_(device),
-      reuseTiles_(output.reuseUnchangedTiles) {
+      reuseTiles_(output.reuseUnchangedTiles),
+      smallestBuilds_(output.smallestShaderBuilds) {
   width_ = output.width ? output.width : uint32_t(scene.canvas.width);
   height_ = output.height ? output.height : uint32_t(scene.canvas.height);
   if (format_ == OutputFormat::Nv12 && (width_ % 2 || height_ % 2)) {
@@ -523,11 +524,11 @@ void Compositor::writeBuffer(gpu::Buffer& buffer, const void* data, size_t bytes
   device_.flush(buffer);
 }
 
-std::string Compositor::pipelineName(Target target, uint32_t features) {
+std::string Compositor::pipelineName(Target target, uint32_t features) const {
   return std::string(target == Target::Nv12    ? "composite_nv12.comp"
                      : target == Target::Rgba8 ? "composite_rgba8.comp"
                                                : "composite_linear.comp") +
-         "#" + std::to_string(features);
+         (smallestBuilds_ ? "#" : "#default-build#") + std::to_string(features);
 }
 
 gpu::ComputePipeline* Compositor::makePipeline(Target target, uint32_t features) const {
@@ -540,9 +541,14 @@ gpu::ComputePipeline* Compositor::makePipeline(Target target, uint32_t features)
       (features & kFeatureKey) != 0,         (features & kFeatureMask) != 0,
       (features & kFeatureShine) != 0,       (features & kFeatureBase) != 0,
       (features & kFeatureBaseFiltered) != 0};
-  return new gpu::ComputePipeline(device_, shaders::code(name.substr(0, name.find('#'))),
-                                  compositeBindings(target == Target::Group), sizeof(PushConstants),
-                                  name.c_str(), spec);
+  // The smallest build that covers these features compiles fastest.
+  std::vector<shaders::Build> builds = shaders::builds(name.substr(0, name.find('#')));
+  std::span<const uint32_t> code = builds.front().code;  // the default build
+  for (const shaders::Build& b : builds) {
+    if (smallestBuilds_ && b.covers(features) && b.code.size() < code.size()) code = b.code;
+  }
+  return new gpu::ComputePipeline(device_, code, compositeBindings(target == Target::Group),
+                                  sizeof(PushConstants), name.c_str(), spec);
 }
 
 const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t features) {

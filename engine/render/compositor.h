@@ -55,6 +55,12 @@ struct OutputSpec {
   // are copied from the previous output instead of composited again (see
   // Compositor::submit). Off: every tile of every frame is composited.
   bool reuseUnchangedTiles = true;
+  // Each tile class's pipeline is compiled from the smallest build of the
+  // composite shader that covers its features (see shaders/CMakeLists.txt).
+  // Off: from the default build, which switches every feature. The pixels are
+  // the same either way (a GPU test compares them); the small builds compile
+  // faster.
+  bool smallestShaderBuilds = true;
 };
 
 // How much of the output the compositor composited and how much it copied
@@ -227,7 +233,7 @@ class Compositor : private TextureProvider {
   const gpu::ComputePipeline& pipeline(Target target, uint32_t features);
   void compilePipelines(Target target, const std::vector<uint32_t>& featureSets);
   gpu::ComputePipeline* makePipeline(Target target, uint32_t features) const;
-  static std::string pipelineName(Target target, uint32_t features);
+  std::string pipelineName(Target target, uint32_t features) const;
   GpuLayer resolve(const DrawLayer& layer, const std::vector<AtlasRect>& groupRects) const;
   // groupKeys: the keys of the plan's groups prepared so far (a list only
   // references earlier groups).
@@ -263,6 +269,7 @@ class Compositor : private TextureProvider {
   uint32_t nextOutput_ = 0;
   double outputWaitMs_ = 0;
   bool reuseTiles_ = true;
+  bool smallestBuilds_ = true;
   // The previous frame's output buffer and tile keys, for reusing its tiles.
   std::optional<uint32_t> lastOutput_;
   std::vector<uint64_t> lastTileKeys_;

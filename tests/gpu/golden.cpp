@@ -376,13 +376,19 @@ Image imageOf(const render::FrameOutput& f) {
 
 Image render(const scene::Scene& scene, uint32_t width, uint32_t height, double time,
              const render::VideoFrames& videos) {
+  return renderWith(scene, {width, height}, time, videos);
+}
+
+Image renderWith(const scene::Scene& scene, render::OutputSpec spec, double time,
+                 const render::VideoFrames& videos) {
+  spec.format = render::OutputFormat::Rgba8;
   gpu::Device& device = sharedDevice();
   // The count is cumulative over the shared device; compare against the count
   // before this render so one bad case does not fail every later one.
   uint64_t before = device.validationMessages();
   Image img;
   {
-    render::Compositor comp(device, scene, {width, height, render::OutputFormat::Rgba8});
+    render::Compositor comp(device, scene, spec);
     img = imageOf(comp.wait(comp.submit(time, videos)));
   }  // the compositor's destruction is covered by the validation check too
   INFO("Vulkan validation messages are printed above");

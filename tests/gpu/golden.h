@@ -60,6 +60,9 @@ scene::Scene oriented(const scene::Scene& square, Orientation o);
 // `videos` are the pictures of the scene's video nodes (none: they show slates).
 Image render(const scene::Scene& scene, uint32_t width, uint32_t height, double time = 0,
              const render::VideoFrames& videos = {});
+// The same with the compositor's output options (format Rgba8 is forced).
+Image renderWith(const scene::Scene& scene, render::OutputSpec spec, double time = 0,
+                 const render::VideoFrames& videos = {});
 
 // An RGBA8 frame as an Image (rows copied out of the frame's stride).
 Image imageOf(const render::FrameOutput& frame);

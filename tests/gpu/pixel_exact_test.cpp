@@ -201,3 +201,30 @@ TEST_CASE("an opaque image under other layers comes out as the general path draw
     }
   }
 }
+
+// The composite shaders are built several times, with the features a build
+// leaves out compiled away (shaders/CMakeLists.txt); each tile class's
+// pipeline comes from the smallest build that covers it. A build must draw
+// exactly what the default build (every feature a specialisation constant)
+// draws for the same classes: byte for byte. Between them, the bench scene
+// (an opaque backdrop under gradient, shadowed inset, bar, text and stickers:
+// the base builds and the copy path) and the effects scene at 1.5 s (shadows
+// that follow alpha, gradients, shine, without a base) use every build.
+TEST_CASE("every build of the composite shader draws what the default build draws",
+          "[gpu][exact]") {
+  const std::filesystem::path benchScene =
+      std::filesystem::path(MARQUEE_SOURCE_DIR) / "bench/scenes/eight_layers.json";
+  const std::pair<scene::Scene, double> cases[] = {{scene::loadScene(benchScene), 0.0},
+                                                   {test::loadGoldenScene("effects"), 1.5}};
+  for (const auto& [s, time] : cases) {
+    DYNAMIC_SECTION(s.name << " at " << time << " s") {
+      test::Image smallest = test::renderWith(s, {}, time);
+      test::Image full = test::renderWith(s, {.smallestShaderBuilds = false}, time);
+      REQUIRE(smallest.pixels.size() == full.pixels.size());
+      size_t differing = 0;
+      for (size_t i = 0; i < smallest.pixels.size(); ++i)
+        differing += smallest.pixels[i] != full.pixels[i];
+      CHECK(differing == 0);
+    }
+  }
+}
