@@ -31,18 +31,35 @@ float srgbToLinear(uint8_t value) {
 }
 
 uint8_t linearToSrgb8(float value) {
-  // Thresholds between consecutive codes, in linear light: the exact nearest
-  // code by binary search, no pow() per texel.
-  static const std::array<float, 255> thresholds = [] {
-    std::array<float, 255> t{};
+  // The nearest code is the number of thresholds (the linear values halfway,
+  // in code space, between consecutive codes) at or below the value. A table
+  // of buckets over [0, 1) holds that count at each bucket's start; a few
+  // steps up the thresholds finish it (near black a bucket spans several
+  // codes). Exact, and much cheaper than a search: every texel of every image
+  // and mip level passes through here at load.
+  constexpr int kBuckets = 1024;
+  struct Tables {
+    std::array<float, 255> thresholds;
+    std::array<uint8_t, kBuckets> start;
+  };
+  static const Tables tables = [] {
+    Tables t{};
     for (int i = 0; i < 255; ++i) {
       double c = (i + 0.5) / 255.0;
-      t[i] = float(c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4));
+      t.thresholds[i] = float(c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4));
+    }
+    for (int b = 0; b < kBuckets; ++b) {
+      float low = float(b) / kBuckets;
+      t.start[b] = uint8_t(std::upper_bound(t.thresholds.begin(), t.thresholds.end(), low) -
+                           t.thresholds.begin());
     }
     return t;
   }();
-  return uint8_t(std::upper_bound(thresholds.begin(), thresholds.end(), value) -
-                 thresholds.begin());
+  if (value < 0.0f) return 0;
+  if (!(value < 1.0f)) return 255;  // and NaN
+  int code = tables.start[int(value * kBuckets)];
+  while (code < 255 && tables.thresholds[code] <= value) ++code;
+  return uint8_t(code);
 }
 
 TextureData makeTexture(uint32_t width, uint32_t height, const std::vector<float>& rgba,
