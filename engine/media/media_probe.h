@@ -1,6 +1,6 @@
-// Reads a media file's length without decoding it, for scene checks that
+// Reads what a media file holds without decoding it, for scene checks that
 // need it before the show runs (a stinger transition lasts as long as its
-// video).
+// video, and plays its sound if it has one).
 #pragma once
 
 #include <optional>
@@ -8,9 +8,16 @@
 
 namespace mq::media {
 
-// The length of the media at `url` in seconds (the container's duration, or
-// its longest stream's), or nullopt with `error` saying why: it does not open,
-// or it does not state a length (live streams, devices).
-std::optional<double> probeDurationSeconds(const std::string& url, std::string& error);
+struct MediaInfo {
+  // The length in seconds (the container's duration, or its longest
+  // stream's); nullopt where the media does not state one (live streams,
+  // devices).
+  std::optional<double> seconds;
+  bool hasAudio = false;  // it has an audio stream
+};
+
+// What the media at `url` holds, or nullopt with `error` saying why it does
+// not open.
+std::optional<MediaInfo> probeMedia(const std::string& url, std::string& error);
 
 }  // namespace mq::media

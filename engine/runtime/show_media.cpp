@@ -80,8 +80,9 @@ ShowMedia::ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions o
     s.originUs = std::make_shared<std::atomic<int64_t>>(s.liveInput ? kNoOrigin : 0);
     log::info("source ", n->id, ": ", s.url);
     if (s.startClip) {
-      // Its sound is not mixed: the source is opened again for each start,
-      // under the mixer's reader. Play a stinger's sound with a cue.
+      // Its sound is not mixed from here: the source is opened again for
+      // each start, under the mixer's reader. A stinger's sound plays as its
+      // transition's (the loader makes it a sound node).
       sources_.push_back(std::move(s));
       continue;
     }
@@ -106,7 +107,9 @@ ShowMedia::ShowMedia(const scene::Scene& scene, Rational fps, ShowMediaOptions o
     try {
       clip = media::loadAudioClip(scene.resolve(n->getString(Prop::File)));
     } catch (const UserError& e) {
-      throw scene::SceneError({scene::issueAt(scene, n->jsonPointer + "/file", e.what())});
+      // (A stinger's sound node, made by the loader, points at its source.)
+      throw scene::SceneError({scene::issueAt(
+          scene, n->generated ? n->jsonPointer : n->jsonPointer + "/file", e.what())});
     }
     mixer_.addSound(n->id, std::move(clip), n->getFloat(Prop::Gain), n->getBool(Prop::Mute),
                     n->getBool(Prop::Loop), n->getBool(Prop::Autoplay) ? 0 : -1);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <numeric>
+#include <span>
 
 #include "core/error.h"
 #include "data/data_store.h"
@@ -614,7 +615,7 @@ class Loader {
     }
     checkKeys(t, pointer,
               {"id", "from", "to", "type", "duration", "direction", "ease", "softness", "source",
-               "cut_point", "sound"},
+               "cut_point", "sound", "source_sound"},
               "in a transition");
     Clip clip;
     clip.generated = true;
@@ -695,6 +696,24 @@ class Loader {
             "missing \"source\": the stinger's video (a file with alpha, relative to the scene)");
       ok = false;
     }
+    // Whether the stinger's own sound plays (when it has one and the
+    // transition names no `sound` of its own).
+    bool sourceSound = true;
+    if (auto it = t.find("source_sound"); it != t.end()) {
+      if (!type.empty() && !stinger) {
+        issue(pointer + "/source_sound",
+              "\"source_sound\" is whether a stinger's video plays its sound; a " + type +
+                  " has no video");
+        ok = false;
+      } else if (!it->is_boolean()) {
+        issue(pointer + "/source_sound",
+              "expected true or false (whether the stinger's own sound plays), found " +
+                  describeJson(*it));
+        ok = false;
+      } else {
+        sourceSound = it->get<bool>();
+      }
+    }
     bool haveCut = false;
     if (auto it = t.find("cut_point"); it != t.end()) {
       if (!type.empty() && !stinger) {
@@ -759,15 +778,20 @@ class Loader {
         softness = it->get<double>();
       }
     }
+    bool withSound = false;  // the stinger's own sound plays
     if (stinger && ok) {
       // Without a duration the transition lasts as long as the video, which
-      // only a file can tell before the show runs.
+      // only a file can tell before the show runs; so can only a file say
+      // whether it has sound.
+      bool stream = source.find("://") != std::string::npos || source.rfind("builtin:", 0) == 0 ||
+                    source.rfind("/dev/", 0) == 0;
+      std::string why = "a stream's length is not known in advance";
+      std::optional<media::MediaInfo> info;
+      if (!stream) info = media::probeMedia(scene_.resolve(source).string(), why);
+      if (info && !info->seconds) why = "it does not state a length";
+      withSound = info && info->hasAudio && sourceSound && clip.sound.empty();
       if (!haveDuration) {
-        bool stream = source.find("://") != std::string::npos || source.rfind("builtin:", 0) == 0 ||
-                      source.rfind("/dev/", 0) == 0;
-        std::string why = "a stream's length is not known in advance";
-        std::optional<double> length;
-        if (!stream) length = media::probeDurationSeconds(scene_.resolve(source).string(), why);
+        std::optional<double> length = info ? info->seconds : std::nullopt;
         if (!length) {
           issue(pointer + "/source", "cannot tell how long the stinger " + jsonQuoted(source) +
                                          " lasts (" + why +
@@ -782,11 +806,17 @@ class Loader {
               "the cut point is past the stinger's end (" + formatNumber(duration) + " s)");
         ok = false;
       }
-      std::string nodeId = clip.id + ".stinger";
-      if (ok && scene_.findNode(nodeId)) {
-        issue(pointer + "/id", "the stinger's video node is named " + jsonQuoted(nodeId) +
-                                   ", which is already a node's id; rename one of them");
-        ok = false;
+      // The nodes made below.
+      const std::pair<const char*, const char*> made[] = {{".stinger", "video"},
+                                                          {".stinger-sound", "sound"}};
+      for (const auto& [suffix, what] : std::span(made, withSound ? 2 : 1)) {
+        std::string nodeId = clip.id + suffix;
+        if (ok && scene_.findNode(nodeId)) {
+          issue(pointer + "/id", std::string("the stinger's ") + what + " node is named " +
+                                     jsonQuoted(nodeId) +
+                                     ", which is already a node's id; rename one of them");
+          ok = false;
+        }
       }
     }
     if (!ok) return std::nullopt;
@@ -823,6 +853,16 @@ class Loader {
         track(from, Prop::Visible, {key(0, false)});
       }
       stingers.push_back(std::move(video));
+      if (withSound) {
+        // Its sound, played as the transition's: from each start, with the
+        // first picture.
+        Node sound = makeNode(NodeKind::Sound, clip.id + ".stinger-sound");
+        sound.values[size_t(Prop::File)] = source;
+        sound.generated = true;
+        sound.jsonPointer = pointer + "/source";
+        clip.sound = sound.id;
+        stingers.push_back(std::move(sound));
+      }
       return clip;
     }
     track(to, Prop::Visible, {key(0, true)});

@@ -7,10 +7,12 @@
 // FFmpeg at run time, over a cut between two plain shots.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "golden.h"
 #include "runtime/show_media.h"
@@ -306,3 +308,76 @@ void checkStinger(const StingerFormat& format) {
 }
 
 }  // namespace
+
+// A stinger with a sound track plays it as the transition's sound: from each
+// start, on the frame its first picture shows. `"source_sound": false`
+// silences it, and a transition's own `sound` plays instead of it.
+TEST_CASE("transitions: a stinger plays its own sound from each start", "[transitions][audio]") {
+  std::filesystem::path file = test::workDir() / "stinger-with-sound.mov";
+  std::string command =
+      "ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "
+      "\"color=c=black@0:s=160x90:r=30:d=1,format=rgba\" -f lavfi -i "
+      "\"sine=frequency=1000:duration=1:sample_rate=48000\" -c:v qtrle -pix_fmt argb "
+      "-c:a pcm_s16le \"" +
+      file.string() + "\"";
+  INFO(command);
+  REQUIRE(std::system(command.c_str()) == 0);
+  const std::string pop =
+      (std::filesystem::path(MARQUEE_SOURCE_DIR) / "assets/audio/sfx_pop.wav").string();
+
+  // Frames (at 30 fps) on which the mix is loud, and the zero crossings of
+  // the left channel in the middle of the first start.
+  struct Heard {
+    std::vector<int64_t> loud;
+    int crossings = 0;
+  };
+  auto listen = [&](const std::string& extra) {
+    std::string text =
+        R"({"format": "marquee.scene/1", "canvas": {"width": 160, "height": 90, "fps": 30},
+  "nodes": [{"id": "old", "kind": "solid", "color": "#ff0000"},
+            {"id": "new", "kind": "solid", "color": "#0000ff", "visible": false},
+            {"id": "pop", "kind": "sound", "file": ")" +
+        pop + R"("}],
+  "transitions": [{"id": "sting", "from": "old", "to": "new", "type": "stinger",
+                   "source": "stinger-with-sound.mov", "cut_point": "15f")" +
+        extra + R"(}],
+  "cues": [{"time": 1, "start": "sting"}, {"time": 2.5, "start": "sting"}]})";
+    scene::Scene s = scene::parseScene(text, test::workDir() / "stinger-sound.json");
+    runtime::ShowMedia media(s, s.canvas.fps, {});
+    Heard heard;
+    std::vector<float> audio;
+    for (int64_t n = 0; n < 120; ++n) {
+      media.mixAudio(n, audio);
+      float peak = 0;
+      for (float v : audio) peak = std::max(peak, std::fabs(v));
+      if (peak > 1e-3f) heard.loud.push_back(n);
+      if (n == 45) {
+        for (size_t i = 2; i < audio.size(); i += 2)  // interleaved stereo
+          heard.crossings += (audio[i - 2] < 0) != (audio[i] < 0);
+      }
+    }
+    return heard;
+  };
+  auto frames = [](int64_t first, int64_t count) {
+    std::vector<int64_t> v;
+    for (int64_t k = 0; k < count; ++k) v.push_back(first + k);
+    return v;
+  };
+  auto both = [&](int64_t count) {
+    std::vector<int64_t> v = frames(30, count), second = frames(75, count);
+    v.insert(v.end(), second.begin(), second.end());
+    return v;
+  };
+
+  // Its 1 s tone, from frames 30 and 75 (the cues at 1 s and 2.5 s), 30 frames each.
+  Heard own = listen("");
+  CHECK(own.loud == both(30));
+  // 1 kHz: 2000 zero crossings a second, 66.7 in a frame's 1600 samples.
+  CHECK(own.crossings >= 64);
+  CHECK(own.crossings <= 69);
+
+  CHECK(listen(R"(, "source_sound": false)").loud.empty());
+
+  // The pop (0.2 s, 6 frames) instead of the tone.
+  CHECK(listen(R"(, "sound": "pop")").loud == both(6));
+}

@@ -1,5 +1,5 @@
-// The length of a media file, read without decoding (a stinger transition
-// lasts as long as its video).
+// What a media file holds, read without decoding (a stinger transition lasts
+// as long as its video, and plays its sound if it has one).
 #include "media/media_probe.h"
 
 #include <catch2/catch.hpp>
@@ -9,7 +9,7 @@
 
 using namespace mq::media;
 
-TEST_CASE("probeDurationSeconds reads a file's length, or says why not", "[media]") {
+TEST_CASE("probeMedia reads a file's length and whether it has sound, or says why not", "[media]") {
   test::TempDir dir;
   std::string file = dir / "sting.mov";
   std::string command =
@@ -18,10 +18,23 @@ TEST_CASE("probeDurationSeconds reads a file's length, or says why not", "[media
       file + "\"";
   REQUIRE(std::system(command.c_str()) == 0);
   std::string error;
-  std::optional<double> length = probeDurationSeconds(file, error);
-  REQUIRE(length);
-  CHECK(*length == Approx(1.2).margin(0.001));
+  std::optional<MediaInfo> info = probeMedia(file, error);
+  REQUIRE(info);
+  REQUIRE(info->seconds);
+  CHECK(*info->seconds == Approx(1.2).margin(0.001));
+  CHECK_FALSE(info->hasAudio);
 
-  CHECK_FALSE(probeDurationSeconds(dir / "missing.mov", error));
+  std::string withSound = dir / "sting-sound.mov";
+  command =
+      "ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "
+      "\"color=c=black@0:s=64x36:r=25:d=1,format=rgba\" -f lavfi -i sine=d=1 -c:v qtrle "
+      "-pix_fmt argb -c:a pcm_s16le \"" +
+      withSound + "\"";
+  REQUIRE(std::system(command.c_str()) == 0);
+  info = probeMedia(withSound, error);
+  REQUIRE(info);
+  CHECK(info->hasAudio);
+
+  CHECK_FALSE(probeMedia(dir / "missing.mov", error));
   CHECK(error.rfind("cannot open it: ", 0) == 0);
 }

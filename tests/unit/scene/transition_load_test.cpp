@@ -134,6 +134,12 @@ TEST_CASE("transitions: bad ones are located and explained", "[scene][transition
        "\"cut_point\" is where a stinger switches the shots; a mix has none"},
       {R"({"id": "t", "from": "wide", "to": "close", "type": "wipe", "duration": 1, "source": "s.mov"})",
        "/transitions/0/source", "\"source\" is a stinger's video; a wipe has none"},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "mix", "duration": 1, "source_sound": false})",
+       "/transitions/0/source_sound",
+       "\"source_sound\" is whether a stinger's video plays its sound; a mix has no video"},
+      {R"({"id": "t", "from": "wide", "to": "close", "type": "stinger", "source": "s.mov", "cut_point": 0, "duration": 1, "source_sound": "no"})",
+       "/transitions/0/source_sound",
+       "expected true or false (whether the stinger's own sound plays), found \"no\""},
 
       {R"({"from": "wide", "to": "close", "type": "cut"})", "/transitions/0/id", "missing \"id\""},
       {R"({"id": "t", "from": "wide", "to": "close", "type": "wipe", "duration": 1, "softness": -2})",
