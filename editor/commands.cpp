@@ -87,6 +87,10 @@ const OptionSpec kPeaking{"--peaking", nullptr, "SENSITIVITY",
                           "(default 0.75)"};
 const OptionSpec kPeakingColor{"--peaking-color", nullptr, "COLOR",
                                "preview: colour of focus peaking, #RRGGBB (default #ff0000)"};
+const OptionSpec kPreviewOut{"--preview-out", nullptr, "OUT",
+                             "also encode the operator's preview (zebra and focus-peaking "
+                             "overlays) to OUT, a file or stream of its own; -o stays the clean "
+                             "program"};
 
 const OptionSpec kFullRedraw{"--full-redraw", nullptr, nullptr,
                              "composite every tile of every frame (by default a tile whose layers "
@@ -150,9 +154,7 @@ const std::vector<CommandSpec> kCommands = {
              {"--realtime", nullptr, nullptr,
               "pace frames to the wall clock at the output frame rate (streaming a render); frames "
               "are never skipped, so a machine slower than real time falls behind"},
-             {"--preview-out", nullptr, "OUT",
-              "also encode the operator's preview (zebra and focus-peaking overlays) to OUT, a "
-              "file or stream of its own; -o stays the clean program"},
+             kPreviewOut,
              kZebra,
              kPeaking,
              kPeakingColor,
@@ -178,6 +180,10 @@ const std::vector<CommandSpec> kCommands = {
              {"--inject", nullptr, "SPEC",
               "planned fault (repeatable): render-stall:200ms@5s, decode-stall:source=ID:500ms@3s, "
               "encode-stall:300ms@7s"},
+             kPreviewOut,
+             kZebra,
+             kPeaking,
+             kPeakingColor,
          },
          kEncoding),
      1},
@@ -387,6 +393,25 @@ bool isStreamUrl(const std::string& out) {
   return out.find("://") != std::string::npos;
 }
 
+// --preview-out for render and live: a file or stream of its own, checked
+// like -o; without it the overlay options are a mistake.
+std::optional<std::string> previewOutput(const Args& args,
+                                         const std::vector<std::string>& outputs) {
+  std::optional<std::string> previewOut = args.value("--preview-out");
+  if (previewOut) {
+    if (!isStreamUrl(*previewOut)) checkOutputPath(*previewOut);
+    for (const std::string& out : outputs) {
+      if (out == *previewOut ||
+          (!isStreamUrl(out) && fs::weakly_canonical(out) == fs::weakly_canonical(*previewOut)))
+        throw UserError("--preview-out " + *previewOut +
+                        ": the preview needs an output of its own");
+    }
+  } else if (args.has("--zebra") || args.has("--peaking") || args.has("--peaking-color")) {
+    throw UserError("--zebra, --peaking and --peaking-color style the preview; add --preview-out");
+  }
+  return previewOut;
+}
+
 // Encoder settings: the preset (if any), then every explicit option on top.
 media::EncoderSettings encoderSettings(const Args& args, const scene::Scene& s,
                                        const std::vector<std::string>& outputs,
@@ -454,18 +479,7 @@ int runRender(const Args& args) {
     if (statsPath && fs::weakly_canonical(*statsPath) == fs::weakly_canonical(out))
       throw UserError("--stats and -o name the same file: " + out);
   }
-  std::optional<std::string> previewOut = args.value("--preview-out");
-  if (previewOut) {
-    if (!isStreamUrl(*previewOut)) checkOutputPath(*previewOut);
-    for (const std::string& out : outputs) {
-      if (out == *previewOut ||
-          (!isStreamUrl(out) && fs::weakly_canonical(out) == fs::weakly_canonical(*previewOut)))
-        throw UserError("--preview-out " + *previewOut +
-                        ": the preview needs an output of its own");
-    }
-  } else if (args.has("--zebra") || args.has("--peaking") || args.has("--peaking-color")) {
-    throw UserError("--zebra, --peaking and --peaking-color style the preview; add --preview-out");
-  }
+  std::optional<std::string> previewOut = previewOutput(args, outputs);
   render::PreviewSettings overlays = previewSettings(args);
   runtime::ShowMediaOptions mediaOpts = mediaOptions(args);
 
@@ -621,6 +635,8 @@ int runLiveCommand(const Args& args) {
   for (const std::string& out : outputs)
     if (!isStreamUrl(out)) checkOutputPath(out);
   options.outputs = outputs;
+  if (std::optional<std::string> p = previewOutput(args, outputs)) options.previewOutput = *p;
+  options.preview = previewSettings(args);
   options.media = mediaOptions(args);
   options.faults = faults;
   options.reuseUnchangedTiles = !args.has("--full-redraw");

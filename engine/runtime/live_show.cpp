@@ -185,10 +185,35 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
     if (f.kind == FaultKind::DecodeStall) media.injectDecodeStall(f.source, 0);
   media::Encoder encoder(es, options.outputs);
   EncodeThread encode(encoder);
+  // The operator's preview, from the same frames; its own encoder and queue.
+  std::optional<render::PreviewOverlay> preview;
+  std::optional<media::Encoder> previewEncoder;
+  std::optional<EncodeThread> previewEncode;
+  if (!options.previewOutput.empty()) {
+    preview.emplace(device, compositor, options.preview);
+    compositor.addOutputReader(&*preview);
+    previewEncoder.emplace(es, std::vector<std::string>{options.previewOutput});
+    previewEncode.emplace(*previewEncoder);
+  }
+  uint64_t previewSkipped = 0;
+  auto previewJson = [&] {
+    return ojson{{"skipped", previewSkipped},
+                 {"encoder_queue", previewEncode->depth()},
+                 {"outputs", outputsJson(previewEncoder->outputStats())}};
+  };
 
   struct Rendered {
     render::FrameOutput frame;
+    render::FrameOutput preview;  // with a preview output
     int64_t target = 0;
+  };
+  // A finished frame, with its preview.
+  auto finished = [&](const render::FrameTicket& ticket, int64_t target) {
+    Rendered r;
+    r.frame = compositor.wait(ticket);
+    if (preview) r.preview = preview->preview(ticket, r.frame);
+    r.target = target;
+    return r;
   };
   struct InFlight {
     render::FrameTicket ticket;
@@ -220,11 +245,11 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
       compositor.setPropertyOverrides(options.data->overrides());
     }
     render::FrameTicket first = compositor.submit(0.0, media.videoFrames(0));
-    ready.push_back({compositor.wait(first), 0});
+    ready.push_back(finished(first, 0));
     // A second one without shadows: the pipelines shedding uses exist too.
     render::PlanQuality noShadows;
     noShadows.shadows = false;
-    compositor.wait(compositor.submit(0.0, media.videoFrames(0), noShadows));
+    finished(compositor.submit(0.0, media.videoFrames(0), noShadows), 0);
     lastTarget = 0;
     // The warm-up frames pay for compiling pipelines (and the second reuses
     // most tiles of the first), so their times say nothing about the steady
@@ -240,7 +265,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   std::vector<float> audio;
   int64_t n = 0;
   auto collect = [&] {
-    Rendered r{compositor.wait(inflight->ticket), inflight->target};
+    Rendered r = finished(inflight->ticket, inflight->target);
     double ms = msBetween(inflight->started, Clock::now());
     renderMs.add(ms);
     secondRenderMs.push_back(ms);
@@ -339,12 +364,15 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
         ++skipped;
         ++secondSkipped;
       }
+      if (previewEncode && !previewEncode->pushVideo(n, shown->preview)) ++previewSkipped;
     } else {
       ++skipped;  // nothing rendered yet at the very start
       ++secondSkipped;
+      if (previewEncode) ++previewSkipped;
     }
     media.mixAudio(n, audio);
     encode.pushAudio(audio);
+    if (previewEncode) previewEncode->pushAudio(audio);
 
     // Shedding: step up after a second with >10% lagged frames, back down
     // after three seconds without any.
@@ -406,6 +434,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
                              {"reconnects", o.reconnects},
                              {"queue_depth", o.queueDepth}});
         line["outputs"] = outputs;
+        if (previewEncoder) line["preview"] = previewJson();
         line["audio"] = {{"momentary_lufs", media.audioStats().momentaryLufs},
                          {"peak_dbfs", media.audioStats().lastBlockPeakDbfs}};
         options.onSecond(line);
@@ -419,8 +448,10 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   if (inflight) compositor.wait(inflight->ticket);  // let the GPU finish before teardown
   ready.clear();
   encode.close();
+  if (previewEncode) previewEncode->close();
   shown.reset();
   encoder.finish();
+  if (previewEncoder) previewEncoder->finish();
 
   ojson stats;
   stats["mode"] = "live";
@@ -449,6 +480,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   stats["sources"] = sourcesJson(media.sourceReports());
   stats["audio"] = audioJson(media.audioStats());
   stats["outputs"] = outputsJson(encoder.outputStats());
+  if (previewEncoder) stats["preview"] = previewJson();
   return stats;
 }
 

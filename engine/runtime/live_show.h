@@ -25,6 +25,7 @@
 #include "core/rational.h"
 #include "gpu/device.h"
 #include "media/encoder.h"
+#include "render/preview_overlay.h"
 #include "runtime/fault_injection.h"
 #include "runtime/show_data.h"
 #include "runtime/show_media.h"
@@ -35,6 +36,12 @@ namespace mq::runtime {
 struct LiveOptions {
   int64_t frames = 0;  // 0: until `stop` is set
   std::vector<std::string> outputs;
+  // The operator's preview (program plus zebra and focus peaking), encoded
+  // to this output of its own with the same settings and sound; empty: none.
+  // It never holds up program: a preview frame its encoder cannot take in
+  // time is skipped (stats "preview").
+  std::string previewOutput;
+  render::PreviewSettings preview;
   media::EncoderSettings encoder;  // size and fps are the output's
   ShowMediaOptions media;
   std::vector<Fault> faults;

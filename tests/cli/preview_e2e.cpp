@@ -1,9 +1,10 @@
-// marquee still --preview-out: the program PNG is the clean picture (the
-// same bytes as a still without a preview), the preview PNG shows focus
-// peaking along the sharp edges of tests/scenes/gpu/preview_overlays.json
-// and zebra stripes over its white square, in the colour asked for.
+// --preview-out: the program is the clean picture (a still or a render the
+// same bytes as one without a preview), the preview shows focus peaking along
+// the sharp edges of tests/scenes/gpu/preview_overlays.json and zebra stripes
+// over its white square, in the colour asked for; still, render and live.
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "cli_harness.h"
@@ -94,4 +95,48 @@ TEST_CASE("render --preview-out encodes the preview beside an unchanged program"
   }
   const uint8_t* grey = at(120, 8);
   CHECK(std::abs(int(grey[0]) - int(grey[1])) < 8);
+}
+
+TEST_CASE("live --preview-out streams the preview beside a clean program", "[cli][preview][live]") {
+  TempDir dir;
+  std::string scene = (sourceDir() / "tests/scenes/gpu/preview_overlays.json").string();
+  RunResult r = runMarquee({"live", scene, "-o", "program.mkv", "--duration", "2", "--preview-out",
+                            "preview.mkv", "--peaking-color", "#00ff00", "--stats", "stats.json"},
+                           dir.path());
+  INFO(r.describe());
+  REQUIRE(r.exited);
+  REQUIRE(r.status == 0);
+  nlohmann::json stats = nlohmann::json::parse(readFile(dir / "stats.json"));
+  REQUIRE(stats.contains("preview"));
+  CHECK(stats["preview"]["outputs"][0]["state"] == "finished");
+  // Both carry the whole show: 60 frames at 30 fps (a frame the preview's
+  // encoder could not take in time would be skipped there only, and counted).
+  CHECK(probeVideoStream(dir / "program.mkv")["nb_read_frames"] == "60");
+  int previewFrames =
+      std::stoi(probeVideoStream(dir / "preview.mkv")["nb_read_frames"].get<std::string>());
+  CHECK(previewFrames == 60 - stats["preview"]["skipped"].get<int>());
+  CHECK(previewFrames >= 50);
+  // A frame from each, decoded: green peaking along the white square's left
+  // edge (x 31-32) in the preview only.
+  for (const char* file : {"program.mkv", "preview.mkv"}) {
+    RunResult decode =
+        runProgram({"ffmpeg", "-v", "error", "-ss", "1", "-i", file, "-frames:v", "1", "-pix_fmt",
+                    "rgb24", "-f", "rawvideo", std::string(file) + ".rgb"},
+                   dir.path());
+    INFO(decode.describe());
+    REQUIRE(decode.status == 0);
+  }
+  std::vector<uint8_t> program = readBytes(dir / "program.mkv.rgb");
+  std::vector<uint8_t> preview = readBytes(dir / "preview.mkv.rgb");
+  REQUIRE(program.size() == size_t(250 * 130 * 3));
+  REQUIRE(preview.size() == program.size());
+  auto green = [](const std::vector<uint8_t>& rgb, int x, int y) {
+    const uint8_t* p = &rgb[(size_t(y) * 250 + size_t(x)) * 3];
+    return p[1] > 150 && p[0] < 100 && p[2] < 100;
+  };
+  for (int y : {45, 64, 80}) {
+    INFO("edge row " << y);
+    CHECK(green(preview, 32, y));
+    CHECK_FALSE(green(program, 32, y));
+  }
 }
