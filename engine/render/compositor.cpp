@@ -50,6 +50,10 @@ constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha
                    // accumulator; the other features are those of the layers above it.
     kFeatureBase = 2048, kFeatureBaseFiltered = 4096;
 constexpr uint32_t kFeatureClasses = 8192;
+// Draws any class, on the general path (see setCompileInBackground).
+constexpr uint32_t kFeatureFallback = kFeatureTextured | kFeatureShadow | kFeatureShadowAlpha |
+                                      kFeatureEdges | kFeatureBlendModes | kFeatureFiltered |
+                                      kFeatureGradient | kFeatureKey | kFeatureMask | kFeatureShine;
 
 struct PushConstants {
   float background[4];
@@ -601,6 +605,43 @@ void Compositor::compilePipelines(Target target, const std::vector<uint32_t>& fe
   }
 }
 
+void Compositor::setCompileInBackground(bool on) {
+  if (on && !background_) {
+    // The fallback must be there before a frame needs it: for the output,
+    // and for isolated groups, which a show may show only later.
+    pipeline(format_ == OutputFormat::Nv12 ? Target::Nv12 : Target::Rgba8, kFeatureFallback);
+    pipeline(Target::Group, kFeatureFallback);
+    background_ = std::make_unique<BackgroundCompiler>();
+  }
+  if (!on) background_.reset();
+}
+
+std::vector<uint32_t> Compositor::variantsToDraw(Target target,
+                                                 const std::vector<uint32_t>& featureSets,
+                                                 const std::vector<size_t>& tiles) {
+  if (fallbackOnly_) return std::vector<uint32_t>(featureSets.size(), kFeatureFallback);
+  if (!background_) {
+    compilePipelines(target, featureSets);
+    return featureSets;
+  }
+  for (auto& [key, made] : background_->takeFinished()) {
+    std::string name = pipelineName(Target(key / kFeatureClasses), key % kFeatureClasses);
+    gpu::ComputePipeline* p = made.release();
+    pipelines_[key] = device_.shared<gpu::ComputePipeline>(name, [&] { return p; });
+    ++pipelineCounts_.compiledInBackground;
+  }
+  std::vector<uint32_t> draw = featureSets;
+  for (size_t i = 0; i < draw.size(); ++i) {
+    uint32_t f = draw[i], key = uint32_t(target) * kFeatureClasses + f;
+    if (pipelines_.count(key)) continue;
+    if (device_.hasShared(pipelineName(target, f))) continue;  // another compositor's
+    background_->request(key, [this, target, f] { return makePipeline(target, f); });
+    draw[i] = kFeatureFallback;  // made now if this target has none yet
+    pipelineCounts_.fallbackTiles += tiles[i];
+  }
+  return draw;
+}
+
 // Picks the mip levels the layer samples and maps its uv onto their atlas rectangles.
 GpuLayer Compositor::resolve(const DrawLayer& l, const std::vector<AtlasRect>& groupRects) const {
   GpuLayer g = l.gpu;
@@ -762,18 +803,20 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
   if (classes.empty()) return;  // every tile was reused
   std::vector<GpuTile> tiles;
   std::vector<uint32_t> used, base;
+  std::vector<size_t> classTiles;
   for (const auto& [c, members] : classes) {
     used.push_back(c);
     base.push_back(uint32_t(tiles.size()));
+    classTiles.push_back(members.size());
     tiles.insert(tiles.end(), members.begin(), members.end());
   }
   writeBuffer(buffers.layers, layers.data(), layers.size() * sizeof(GpuLayer));
   writeBuffer(buffers.tiles, tiles.data(), tiles.size() * sizeof(GpuTile));
   writeBuffer(buffers.indices, bins.indices.data(), bins.indices.size() * sizeof(uint32_t));
 
-  compilePipelines(target, used);
+  const std::vector<uint32_t> draw = variantsToDraw(target, used, classTiles);
   // Every variant has the same set layout, so one descriptor set serves all.
-  const gpu::ComputePipeline& first = pipeline(target, used.front());
+  const gpu::ComputePipeline& first = pipeline(target, draw.front());
   VkDescriptorSet set = descriptors_->allocate(first.setLayout());
   gpu::DescriptorWrites writes(set);
   writes.texelBuffer(0, device_.texelView(buffers.layers, VK_FORMAT_R32G32B32A32_SFLOAT))
@@ -803,7 +846,7 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
   push.atlasInvSize[1] = 1.0f / float(atlas_.height());
   push.byteShift = 8;
   for (size_t u = 0; u < used.size(); ++u) {
-    const gpu::ComputePipeline& p = pipeline(target, used[u]);
+    const gpu::ComputePipeline& p = pipeline(target, draw[u]);
     push.tileBase = base[u];
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline());
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0,
@@ -933,7 +976,7 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
   // every input of the tile.
   std::vector<bool> dirty;
   std::optional<uint32_t> previous;
-  if (reuseTiles_ && lastOutput_ && *lastOutput_ != outputIndex &&
+  if (reuseTiles_ && !fallbackOnly_ && lastOutput_ && *lastOutput_ != outputIndex &&
       lastTileKeys_.size() == main.tileKeys.size()) {
     dirty.resize(main.tileKeys.size());
     for (size_t t = 0; t < dirty.size(); ++t) dirty[t] = main.tileKeys[t] != lastTileKeys_[t];
@@ -989,8 +1032,8 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
   for (size_t i = 0; i < plan.groups.size(); ++i) {
     // This slot's rectangle still holds the group's picture: nothing to draw.
     CachedGroup& cached = slot.groups[i];
-    if (reuseTiles_ && cached.key == groups[i].key && cached.rect.x == groupRects[i].x &&
-        cached.rect.y == groupRects[i].y) {
+    if (reuseTiles_ && !fallbackOnly_ && cached.key == groups[i].key &&
+        cached.rect.x == groupRects[i].x && cached.rect.y == groupRects[i].y) {
       continue;
     }
     cached = {groups[i].key, groupRects[i]};

@@ -29,6 +29,7 @@
 #include "gpu/gpu_timer.h"
 #include "graph/render_graph.h"
 #include "media/media_source.h"
+#include "render/background_compiler.h"
 #include "render/frame_plan.h"
 #include "render/particle_pass.h"
 #include "render/texture_atlas.h"
@@ -68,6 +69,14 @@ struct OutputSpec {
 struct TileCounts {
   uint64_t composited = 0;
   uint64_t reused = 0;
+};
+
+// How the compositor's pipelines were made, over all frames so far (see
+// Compositor::setCompileInBackground).
+struct PipelineCounts {
+  uint64_t compiledInBackground = 0;  // pipelines made on the background thread
+  uint64_t fallbackTiles = 0;         // tiles drawn with the fallback meanwhile
+                                      // (not counting setFallbackOnly's)
 };
 
 // The picture each video node shows in a frame, by node id. A video node with
@@ -134,6 +143,18 @@ class Compositor : private TextureProvider {
     if (!animated_ && !overrides.empty()) animated_.emplace(scene_);
     propertyOverrides_ = std::move(overrides);
   }
+
+  // Live shows: a tile class that has no pipeline yet is drawn with the
+  // fallback (one pipeline with every feature switched on: the same picture,
+  // a few pixels 1-2 levels off, at a few times the cost per tile; a scaled
+  // video's copy tiles filtered in linear light) while its own is made on a
+  // thread of its own, instead of the frame waiting for it. Off (the
+  // default, offline renders): the frame waits, so output is deterministic.
+  void setCompileInBackground(bool on);
+  // Draws every tile of every later frame, each with the fallback: for tests,
+  // and to have the fallback compiled before a live show's clock starts.
+  void setFallbackOnly(bool on) { fallbackOnly_ = on; }
+  PipelineCounts pipelineCounts() const { return pipelineCounts_; }
 
   // The total time submit() waited for a consumer to hand a buffer back.
   double outputWaitMs() const { return outputWaitMs_; }
@@ -232,6 +253,11 @@ class Compositor : private TextureProvider {
   // makes the ones a frame needs first, side by side.
   const gpu::ComputePipeline& pipeline(Target target, uint32_t features);
   void compilePipelines(Target target, const std::vector<uint32_t>& featureSets);
+  // The variant to draw each of `featureSets` (classes of `tiles[i]` tiles)
+  // with in this frame: its own, or the fallback while its own is made in the
+  // background. Compiles what must be ready first.
+  std::vector<uint32_t> variantsToDraw(Target target, const std::vector<uint32_t>& featureSets,
+                                       const std::vector<size_t>& tiles);
   gpu::ComputePipeline* makePipeline(Target target, uint32_t features) const;
   std::string pipelineName(Target target, uint32_t features) const;
   GpuLayer resolve(const DrawLayer& layer, const std::vector<AtlasRect>& groupRects) const;
@@ -270,6 +296,9 @@ class Compositor : private TextureProvider {
   double outputWaitMs_ = 0;
   bool reuseTiles_ = true;
   bool smallestBuilds_ = true;
+  bool fallbackOnly_ = false;
+  std::unique_ptr<BackgroundCompiler> background_;  // while compiling in the background
+  PipelineCounts pipelineCounts_;
   // The previous frame's output buffer and tile keys, for reusing its tiles.
   std::optional<uint32_t> lastOutput_;
   std::vector<uint64_t> lastTileKeys_;
