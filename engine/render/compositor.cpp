@@ -625,9 +625,9 @@ std::vector<uint32_t> Compositor::variantsToDraw(Target target,
     return featureSets;
   }
   for (auto& [key, made] : background_->takeFinished()) {
+    // (Unused, and freed here, if another compositor made one meanwhile.)
     std::string name = pipelineName(Target(key / kFeatureClasses), key % kFeatureClasses);
-    gpu::ComputePipeline* p = made.release();
-    pipelines_[key] = device_.shared<gpu::ComputePipeline>(name, [&] { return p; });
+    pipelines_[key] = device_.shared<gpu::ComputePipeline>(name, [&] { return made.release(); });
     ++pipelineCounts_.compiledInBackground;
   }
   std::vector<uint32_t> draw = featureSets;
