@@ -555,8 +555,23 @@ gpu::ComputePipeline* Compositor::makePipeline(Target target, uint32_t features)
                                   sizeof(PushConstants), name.c_str(), spec);
 }
 
+uint32_t Compositor::pipelineKey(Target target, uint32_t features) {
+  return uint32_t(target) * kFeatureClasses + features;
+}
+
+bool Compositor::hasPipeline(Target target, uint32_t features) const {
+  return pipelines_.count(pipelineKey(target, features)) ||
+         device_.hasShared(pipelineName(target, features));
+}
+
+void Compositor::adopt(Target target, uint32_t features,
+                       std::unique_ptr<gpu::ComputePipeline> made) {
+  pipelines_[pipelineKey(target, features)] = device_.shared<gpu::ComputePipeline>(
+      pipelineName(target, features), [&] { return made.release(); });
+}
+
 const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t features) {
-  auto& p = pipelines_[uint32_t(target) * kFeatureClasses + features];
+  auto& p = pipelines_[pipelineKey(target, features)];
   if (!p) {
     p = device_.shared<gpu::ComputePipeline>(pipelineName(target, features),
                                              [&] { return makePipeline(target, features); });
@@ -573,10 +588,7 @@ const gpu::ComputePipeline& Compositor::pipeline(Target target, uint32_t feature
 void Compositor::compilePipelines(Target target, const std::vector<uint32_t>& featureSets) {
   std::vector<uint32_t> missing;
   for (uint32_t f : featureSets) {
-    if (!pipelines_.count(uint32_t(target) * kFeatureClasses + f) &&
-        !device_.hasShared(pipelineName(target, f))) {
-      missing.push_back(f);
-    }
+    if (!hasPipeline(target, f)) missing.push_back(f);
   }
   if (missing.size() < 2) return;  // pipeline() makes a lone one where it is needed
   std::vector<std::unique_ptr<gpu::ComputePipeline>> made(missing.size());
@@ -599,9 +611,7 @@ void Compositor::compilePipelines(Target target, const std::vector<uint32_t>& fe
   for (std::thread& t : threads) t.join();
   for (size_t i = 0; i < missing.size(); ++i) {
     if (failed[i]) std::rethrow_exception(failed[i]);
-    pipelines_[uint32_t(target) * kFeatureClasses + missing[i]] =
-        device_.shared<gpu::ComputePipeline>(pipelineName(target, missing[i]),
-                                             [&] { return made[i].release(); });
+    adopt(target, missing[i], std::move(made[i]));
   }
 }
 
@@ -609,7 +619,7 @@ void Compositor::setCompileInBackground(bool on) {
   if (on && !background_) {
     // The fallback must be there before a frame needs it: for the output,
     // and for isolated groups, which a show may show only later.
-    pipeline(format_ == OutputFormat::Nv12 ? Target::Nv12 : Target::Rgba8, kFeatureFallback);
+    pipeline(outputTarget(), kFeatureFallback);
     pipeline(Target::Group, kFeatureFallback);
     background_ = std::make_unique<BackgroundCompiler>();
   }
@@ -625,17 +635,15 @@ std::vector<uint32_t> Compositor::variantsToDraw(Target target,
     return featureSets;
   }
   for (auto& [key, made] : background_->takeFinished()) {
-    // (Unused, and freed here, if another compositor made one meanwhile.)
-    std::string name = pipelineName(Target(key / kFeatureClasses), key % kFeatureClasses);
-    pipelines_[key] = device_.shared<gpu::ComputePipeline>(name, [&] { return made.release(); });
+    adopt(Target(key / kFeatureClasses), key % kFeatureClasses, std::move(made));
     ++pipelineCounts_.compiledInBackground;
   }
   std::vector<uint32_t> draw = featureSets;
   for (size_t i = 0; i < draw.size(); ++i) {
-    uint32_t f = draw[i], key = uint32_t(target) * kFeatureClasses + f;
-    if (pipelines_.count(key)) continue;
-    if (device_.hasShared(pipelineName(target, f))) continue;  // another compositor's
-    background_->request(key, [this, target, f] { return makePipeline(target, f); });
+    uint32_t f = draw[i];
+    if (hasPipeline(target, f)) continue;
+    background_->request(pipelineKey(target, f),
+                         [this, target, f] { return makePipeline(target, f); });
     draw[i] = kFeatureFallback;  // made now if this target has none yet
     pipelineCounts_.fallbackTiles += tiles[i];
   }
@@ -852,7 +860,7 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0,
                             nullptr);
     vkCmdPushConstants(cmd, p.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), &push);
-    vkCmdDispatch(cmd, uint32_t(classes[used[u]].size()), 1, 1);
+    vkCmdDispatch(cmd, uint32_t(classTiles[u]), 1, 1);
   }
 }
 
@@ -1077,8 +1085,7 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
         output = b.write(output, graph::Access::ComputeStorageWrite);
       },
       [&](graph::PassContext& ctx) {
-        recordComposite(ctx.commandBuffer(), main, dirty, slot.dispatches[0],
-                        format_ == OutputFormat::Nv12 ? Target::Nv12 : Target::Rgba8,
+        recordComposite(ctx.commandBuffer(), main, dirty, slot.dispatches[0], outputTarget(),
                         ctx.buffer(output), AtlasRect{});
       });
   g.markOutput(output);

@@ -260,6 +260,17 @@ class Compositor : private TextureProvider {
                                        const std::vector<size_t>& tiles);
   gpu::ComputePipeline* makePipeline(Target target, uint32_t features) const;
   std::string pipelineName(Target target, uint32_t features) const;
+  // A variant's index in pipelines_.
+  static uint32_t pipelineKey(Target target, uint32_t features);
+  // This compositor, or another one on the device, has made the variant.
+  bool hasPipeline(Target target, uint32_t features) const;
+  // Keeps a variant made off the render thread (freed instead if another
+  // compositor made one by that name meanwhile).
+  void adopt(Target target, uint32_t features, std::unique_ptr<gpu::ComputePipeline> made);
+  // What the main composite writes.
+  Target outputTarget() const {
+    return format_ == OutputFormat::Nv12 ? Target::Nv12 : Target::Rgba8;
+  }
   GpuLayer resolve(const DrawLayer& layer, const std::vector<AtlasRect>& groupRects) const;
   // groupKeys: the keys of the plan's groups prepared so far (a list only
   // references earlier groups).

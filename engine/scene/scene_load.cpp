@@ -36,6 +36,9 @@ constexpr size_t kMaxCollected = 10000;
 // A scene describes a show, it does not hold media. The limit bounds memory:
 // every JSON value costs ~100 bytes of tree and position map.
 constexpr size_t kMaxFileBytes = 16u << 20;
+// The ids of the nodes a stinger transition makes: its id and these.
+constexpr const char* kStingerVideo = ".stinger";
+constexpr const char* kStingerSound = ".stinger-sound";
 
 std::vector<std::string> kindNames() {
   std::vector<std::string> names;
@@ -806,9 +809,8 @@ class Loader {
               "the cut point is past the stinger's end (" + formatNumber(duration) + " s)");
         ok = false;
       }
-      // The nodes made below.
-      const std::pair<const char*, const char*> made[] = {{".stinger", "video"},
-                                                          {".stinger-sound", "sound"}};
+      const std::pair<const char*, const char*> made[] = {{kStingerVideo, "video"},
+                                                          {kStingerSound, "sound"}};
       for (const auto& [suffix, what] : std::span(made, withSound ? 2 : 1)) {
         std::string nodeId = clip.id + suffix;
         if (ok && scene_.findNode(nodeId)) {
@@ -834,7 +836,7 @@ class Loader {
       // The video node the transition's start plays from its first frame
       // (its "clip" is this transition), shown until the transition ends;
       // made here, not saved (the transition is).
-      Node video = makeNode(NodeKind::Video, clip.id + ".stinger");
+      Node video = makeNode(NodeKind::Video, clip.id + kStingerVideo);
       video.values[size_t(Prop::Url)] = source;
       video.values[size_t(Prop::Visible)] = false;
       video.values[size_t(Prop::EmitClip)] = clip.id;
@@ -856,7 +858,7 @@ class Loader {
       if (withSound) {
         // Its sound, played as the transition's: from each start, with the
         // first picture.
-        Node sound = makeNode(NodeKind::Sound, clip.id + ".stinger-sound");
+        Node sound = makeNode(NodeKind::Sound, clip.id + kStingerSound);
         sound.values[size_t(Prop::File)] = source;
         sound.generated = true;
         sound.jsonPointer = pointer + "/source";
