@@ -514,7 +514,12 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
     }
     k = 1u;
   }
-  for (; k < tile.count; ++k) {
+  // A do-while, not a for loop: lavapipe tests a loop's exit after its body
+  // (a `for` condition only masks the lanes off), so a for loop ran its body
+  // once more for every tile with all lanes masked, at a good part of the
+  // cost of a real pass over the layer. The `if` only masks lanes too; it
+  // matters for tiles with no layers.
+  if (k < tile.count) do {
     uint entry = tileLayerEntry(tile.first + k);
     Layer L = loadLayer(entry & ~kEntryInterior);
     bool interior = (entry & kEntryInterior) != 0u;
@@ -522,7 +527,8 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
       vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
       acc[i] = blendOver(L.info.y, shadeLayer(L, interior, p), acc[i]);
     }
-  }
+    ++k;
+  } while (k < tile.count);
 }
 
 // The fast path for kCopy tiles: one opaque image covers the tile, with normal
