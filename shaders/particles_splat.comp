@@ -20,11 +20,17 @@ void main() {
   int stride = int(em.target.z);
   ivec2 lo = max(ivec2(floor(p.pos - reach)), ivec2(em.region.xy));
   ivec2 hi = min(ivec2(ceil(p.pos + reach)), ivec2(em.region.xy + em.region.zw));
-  for (int y = lo.y; y < hi.y; ++y) {
-    for (int x = lo.x; x < hi.x; ++x) {
+  // Do-while loops behind a test, not for loops: lavapipe tests a loop's exit
+  // after its body, so a for loop runs its body once more with every lane
+  // masked off (for the outer loop, a whole masked row of the inner one).
+  if (lo.x >= hi.x || lo.y >= hi.y) return;
+  int y = lo.y;
+  do {
+    int x = lo.x;
+    do {
       if (covers(p, shapeCoords(p, vec2(x, y) + 0.5))) {
         atomicMax(vis[y * stride + x], i + 1u);
       }
-    }
-  }
+    } while (++x < hi.x);
+  } while (++y < hi.y);
 }
