@@ -134,8 +134,12 @@ const uint kFlagMask = 64u;
 const uint kFlagMaskLuminance = 128u;  // the mask's luminance, not its alpha
 const uint kFlagMaskInvert = 256u;
 const uint kFlagShine = 512u;
-const uint kEntryInterior = 0x80000000u;  // tileLayers entry: the tile lies inside the layer's
-                                          // interior (no edge, corner or border in it)
+// Tile-layer list entries: the layer index and flags (engine/render/tile_binner.h).
+const uint kEntryInterior = 0x80000000u;    // the tile lies inside the layer's interior (no
+                                            // edge, corner or border in it)
+const uint kEntryShadowOnly = 0x40000000u;  // the tile lies outside the layer's box: only its
+                                            // shadow shows
+const uint kEntryLayer = 0x3fffffffu;
 
 struct Layer {
   vec4 inv0;          // local.x = dot(inv0.xy, p) + inv0.z; inv0.w = local units per output pixel
@@ -399,7 +403,7 @@ vec4 content(in Layer L, vec2 local) {
 
 // The layer's colour at output pixel centre p, before blending: content masked
 // by the rounded, cropped box, the border ring over it, the shadow beneath.
-vec4 shadeLayer(in Layer L, bool interior, vec2 p) {
+vec4 shadeLayer(in Layer L, bool interior, bool shadowOnly, vec2 p) {
   vec2 local = vec2(dot(L.inv0.xy, p) + L.inv0.z, dot(L.inv1.xy, p) + L.inv1.z);
   float pix = L.inv0.w;
   vec2 centre = 0.5 * (L.box.xy + L.box.zw);
@@ -426,6 +430,9 @@ vec4 shadeLayer(in Layer L, bool interior, vec2 p) {
     colour.rgb = min(colour.rgb + L.shineColour.rgb * (band * colour.a), vec3(colour.a));
   }
   if (kShadow) {
+    // Outside its box the layer's own colour is exactly 0 (no coverage);
+    // there the tile's class may lack the features that colour needs.
+    colour = shadowOnly ? vec4(0.0) : colour;
     vec2 shadowLocal = local - L.shadowOffset.xy;
     float sd = roundBoxSdf(shadowLocal - centre, halfSize, radius);
     float sigma = L.shape.z;
@@ -487,7 +494,7 @@ struct TexelMap {
   vec4 map, rect;   // local units -> texels; the texels' atlas rectangle
 };
 TexelMap firstLayerTexels(Tile tile) {
-  uint li = tileLayerEntry(tile.first) & ~kEntryInterior;
+  uint li = tileLayerEntry(tile.first) & kEntryLayer;
   return TexelMap(layerField(li, kInv0), layerField(li, kInv1), layerField(li, kContentMap),
                   layerField(li, kContentRect));
 }
@@ -521,11 +528,12 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
   // matters for tiles with no layers.
   if (k < tile.count) do {
     uint entry = tileLayerEntry(tile.first + k);
-    Layer L = loadLayer(entry & ~kEntryInterior);
+    Layer L = loadLayer(entry & kEntryLayer);
     bool interior = (entry & kEntryInterior) != 0u;
+    bool shadowOnly = (entry & kEntryShadowOnly) != 0u;
     [[unroll]] for (int i = 0; i < kBlock; ++i) {
       vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
-      acc[i] = blendOver(L.info.y, shadeLayer(L, interior, p), acc[i]);
+      acc[i] = blendOver(L.info.y, shadeLayer(L, interior, shadowOnly, p), acc[i]);
     }
     ++k;
   } while (k < tile.count);

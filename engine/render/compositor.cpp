@@ -101,6 +101,19 @@ uint32_t layerFeatures(const GpuLayer& g, bool shadow = true) {
   return f;
 }
 
+// The features of the layer in a tile outside its box (kEntryShadowOnly): its
+// own colour is 0 there, only its shadow shows.
+uint32_t shadowOnlyFeatures(const GpuLayer& g) {
+  uint32_t f = kFeatureShadow;
+  if (g.info[2] & kFlagShadowFromAlpha) {
+    f |= kFeatureShadowAlpha | kFeatureTextured;
+    if (g.info[2] & (kFlagChromaKey | kFlagLumaKey)) f |= kFeatureKey;
+  }
+  if (g.info[1] != 0) f |= kFeatureBlendModes;
+  if (g.info[2] & kFlagMask) f |= kFeatureMask;
+  return f;
+}
+
 // Whether a tile-list entry is an opaque image covering the tile with nothing
 // of its own to add over its texels: the copy path's one layer, or the base
 // path's bottom one (kFeatureBase). `opaque` already means full opacity,
@@ -108,7 +121,7 @@ uint32_t layerFeatures(const GpuLayer& g, bool shadow = true) {
 // Its shadow cannot show, and the full path's result is the texel itself.
 bool opaqueImageCovers(const std::vector<DrawLayer>& drawn, const std::vector<GpuLayer>& layers,
                        uint32_t entry) {
-  uint32_t i = entry & ~kEntryInterior;
+  uint32_t i = entry & kEntryLayer;
   const GpuLayer& g = layers[i];
   return (entry & kEntryInterior) && drawn[i].opaque && g.info[0] == kKindTexture &&
          !(g.info[2] & kFlagShine);
@@ -713,6 +726,7 @@ Compositor::PreparedList Compositor::prepare(const DrawList& list,
     p.features.push_back(layerFeatures(p.layers.back()));
     p.interiorFeatures.push_back(l.opaque ? layerFeatures(p.layers.back(), false)
                                           : p.features.back());
+    p.shadowOnlyFeatures.push_back(shadowOnlyFeatures(p.layers.back()));
     p.video.push_back(l.source == DrawLayer::Source::Provider && textures_.at(l.texture).video);
     // A layer's pixels follow from its parameters and the texels it samples.
     // Texels at a rectangle change only for videos (their version) and
@@ -753,10 +767,10 @@ Compositor::PreparedList Compositor::prepare(const DrawList& list,
     uint64_t h = base;
     for (uint32_t k = 0; k < count; ++k) {
       uint32_t entry = p.bins.indices[first + k];
-      uint32_t i = entry & ~kEntryInterior;
+      uint32_t i = entry & kEntryLayer;
       const std::array<float, 4>& b = contentBounds[i];
       bool content = b[0] < x0 + kTileWidth && b[2] > x0 && b[1] < y0 + kTileHeight && b[3] > y0;
-      h = combine(h, (content ? layerKeys[i] : shadowOnlyKeys[i]) ^ (entry & kEntryInterior));
+      h = combine(h, (content ? layerKeys[i] : shadowOnlyKeys[i]) ^ (entry & ~kEntryLayer));
     }
     p.tileKeys[t] = h;
     p.key = combine(p.key, h);
@@ -787,18 +801,20 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
         // without the features of the layers over it (which lavapipe would
         // evaluate for it too: it runs both sides of every branch), and
         // theirs without its texture fetch.
-        uint32_t i = bins.indices[first] & ~kEntryInterior;
+        uint32_t i = bins.indices[first] & kEntryLayer;
         f = kFeatureBase | (layers[i].info[2] & kFlagPixelAligned ? 0 : kFeatureBaseFiltered);
         k0 = 1;
       }
       for (uint32_t k = k0; k < count; ++k) {
         uint32_t entry = bins.indices[first + k];
-        uint32_t i = entry & ~kEntryInterior;
-        f |= (entry & kEntryInterior) ? interiorFeatures[i] : features[i] | kFeatureEdges;
+        uint32_t i = entry & kEntryLayer;
+        f |= (entry & kEntryInterior)     ? interiorFeatures[i]
+             : (entry & kEntryShadowOnly) ? prepared.shadowOnlyFeatures[i]
+                                          : features[i] | kFeatureEdges;
       }
       if (count == 1 && opaqueImageCovers(list.layers, layers, bins.indices[first])) {
         // An image placed texel-for-pixel, or a video at any scale, is copied.
-        uint32_t i = bins.indices[first] & ~kEntryInterior;
+        uint32_t i = bins.indices[first] & kEntryLayer;
         if (layers[i].info[2] & kFlagPixelAligned) {
           f = kFeatureCopy;
         } else if (prepared.video[i]) {

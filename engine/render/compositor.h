@@ -186,8 +186,9 @@ class Compositor : private TextureProvider {
     const DrawList* list = nullptr;
     std::vector<GpuLayer> layers;
     std::vector<uint32_t> features;
-    std::vector<uint32_t> interiorFeatures;  // in tiles inside the layer's interior
-    std::vector<bool> video;                 // the layer shows a video picture
+    std::vector<uint32_t> interiorFeatures;    // in tiles inside the layer's interior
+    std::vector<uint32_t> shadowOnlyFeatures;  // in tiles outside its box
+    std::vector<bool> video;                   // the layer shows a video picture
     TileBins bins;
     std::vector<uint64_t> tileKeys;
     uint64_t key = 0;  // the whole list: its size, background and every tile key

@@ -49,10 +49,20 @@ std::array<float, 4> boxBounds(const DrawLayer& l) {
       x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
     }
   }
-  // One pixel more each side for the antialiased edge (coverage reaches half
-  // a pixel past the box).
-  return {std::max(l.bounds[0], float(x0 - 1)), std::max(l.bounds[1], float(y0 - 1)),
-          std::min(l.bounds[2], float(x1 + 1)), std::min(l.bounds[3], float(y1 + 1))};
+  // The antialiased edge: coverage is clamp(0.5 - d / pix) for a distance d
+  // past the box in local units, pix = sqrt(|det|) local units per pixel. One
+  // output pixel spans at least sMin local units (the smaller singular value
+  // of the map), so coverage is 0 from 0.5 * pix / sMin pixels out: half a
+  // pixel for an even scale, more for a layer squeezed along one axis. Half a
+  // pixel more for rounding.
+  double sum =
+      double(a[0]) * a[0] + double(a[1]) * a[1] + double(b[0]) * b[0] + double(b[1]) * b[1];
+  double sMin =
+      std::sqrt(std::max(0.0, 0.5 * (sum - std::sqrt(std::max(0.0, sum * sum - 4 * det * det)))));
+  double pix = std::sqrt(std::abs(det));
+  double m = sMin > 0 ? std::max(1.0, 0.5 + 0.5 * pix / sMin) : 1e30;
+  return {std::max(l.bounds[0], float(x0 - m)), std::max(l.bounds[1], float(y0 - m)),
+          std::min(l.bounds[2], float(x1 + m)), std::min(l.bounds[3], float(y1 + m))};
 }
 
 TileBins binTiles(const DrawList& list) {
@@ -71,13 +81,19 @@ TileBins binTiles(const DrawList& list) {
     tx1 = std::clamp<int64_t>(tx1, 0, bins.tilesX);
     ty0 = std::clamp<int64_t>(ty0, 0, bins.tilesY);
     ty1 = std::clamp<int64_t>(ty1, 0, bins.tilesY);
+    // Only a shadow reaches past the box.
+    bool shadow = l.gpu.shadow[3] > 0;
+    std::array<float, 4> box = shadow ? boxBounds(l) : l.bounds;
     for (int64_t ty = ty0; ty < ty1; ++ty) {
       for (int64_t tx = tx0; tx < tx1; ++tx) {
         auto& tile = perTile[size_t(ty) * bins.tilesX + size_t(tx)];
         bool inside = coversTile(l, float(tx * kTileWidth), float(ty * kTileHeight),
                                  float((tx + 1) * kTileWidth), float((ty + 1) * kTileHeight));
         if (inside && l.opaque) tile.clear();  // nothing below is visible in this tile
-        tile.push_back(inside ? i | kEntryInterior : i);
+        float x0 = float(tx * kTileWidth), y0 = float(ty * kTileHeight);
+        bool outsideBox = shadow && (box[0] >= x0 + kTileWidth || box[2] <= x0 ||
+                                     box[1] >= y0 + kTileHeight || box[3] <= y0);
+        tile.push_back(inside ? i | kEntryInterior : outsideBox ? i | kEntryShadowOnly : i);
       }
     }
   }

@@ -2,7 +2,9 @@
 // bottom to top, the layers that touch it, starting at the topmost layer that
 // covers the whole tile opaquely (everything under it is never shaded). An
 // entry is marked kEntryInterior when the whole tile lies in the layer's
-// interior, so no edge, corner or border math is needed there.
+// interior, so no edge, corner or border math is needed there, and
+// kEntryShadowOnly when the tile lies outside the layer's box, where only its
+// drop shadow shows, so none of its content, edge or border math is needed.
 #pragma once
 
 #include <array>
@@ -15,18 +17,22 @@ namespace mq::render {
 
 inline constexpr uint32_t kTileWidth = 32;
 inline constexpr uint32_t kTileHeight = 16;
-inline constexpr uint32_t kEntryInterior = 0x80000000u;  // matches shaders/composite.glsl
+// Entry flags (they match shaders/composite.glsl) and the layer index under them.
+inline constexpr uint32_t kEntryInterior = 0x80000000u;
+inline constexpr uint32_t kEntryShadowOnly = 0x40000000u;
+inline constexpr uint32_t kEntryLayer = 0x3fffffffu;
 
 struct TileBins {
   uint32_t tilesX = 0, tilesY = 0;
   std::vector<uint32_t> ranges;   // per tile: first index into `indices`, count (pairs)
-  std::vector<uint32_t> indices;  // layer indices, | kEntryInterior
+  std::vector<uint32_t> indices;  // layer indices | entry flags
 };
 
 TileBins binTiles(const DrawList& list);
 
 // The output-pixel bounding box of the layer's box (its content, border and
-// antialiased edge; not its shadow), within its bounds.
+// antialiased edge; not its shadow), within its bounds. Outside it the layer's
+// coverage is exactly 0.
 std::array<float, 4> boxBounds(const DrawLayer& layer);
 
 }  // namespace mq::render

@@ -125,6 +125,26 @@ TEST_CASE("layers only land in the tiles they touch, shadows included", "[render
   box.values[size_t(scene::Prop::ShadowBlur)] = 4.0;
   auto bins2 = render::binTiles(render::buildFramePlan(sceneWith({box}), 0, 256, 128, tex).main);
   CHECK(tileEntries(bins2, 5, 5).size() == 1);  // the shadow's tile: x 160..192, y 80..96
+  // Past its box only the layer's shadow shows there: the shader skips the rest.
+  CHECK(tileEntries(bins2, 5, 5)[0] == (0u | render::kEntryShadowOnly));
+  CHECK(tileEntries(bins2, 3, 2)[0] == 0u);  // the box's own tile: everything
+}
+
+TEST_CASE("the box bounds reach as far as a squeezed layer's antialiased edge", "[render]") {
+  FakeTextures tex;
+  // 20 local units wide, shown 80 pixels wide and 5 high: the edge's ramp is
+  // clamp(0.5 - d / pix) with pix = sqrt(0.25 * 4) = 1 local unit per pixel,
+  // and a pixel spans only 0.25 local units across: coverage reaches 2 pixels
+  // past the box's sides.
+  auto box = solid("box", 100, 60, 20, 20, {255, 255, 255, 255});
+  box.values[size_t(scene::Prop::Scale)] = scene::Vec2{4.0, 0.25};
+  auto layer = render::buildFramePlan(sceneWith({box}), 0, 256, 128, tex).main.layers.at(0);
+  std::array<float, 4> b = render::boxBounds(layer);
+  double x0 = 100, x1 = 100 + 80;  // the anchor is the top-left corner
+  CHECK(b[0] <= x0 - 2);
+  CHECK(b[2] >= x1 + 2);
+  CHECK(b[0] >= x0 - 3);
+  CHECK(b[2] <= x1 + 3);
 }
 
 TEST_CASE("output scaling keeps the layout", "[render]") {
