@@ -80,6 +80,20 @@ std::vector<gpu::DescriptorBinding> compositeBindings(bool imageOutput) {
           {6, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER}};
 }
 
+// What drawing the layer's drop shadow takes: its alpha follows the texture
+// (keyed, if the layer is) where it follows the picture, it takes the mask's
+// shape, and it blends like the layer.
+uint32_t shadowFeatures(const GpuLayer& g) {
+  uint32_t f = kFeatureShadow;
+  if (g.info[2] & kFlagShadowFromAlpha) {
+    f |= kFeatureShadowAlpha | kFeatureTextured;
+    if (g.info[2] & (kFlagChromaKey | kFlagLumaKey)) f |= kFeatureKey;
+  }
+  if (g.info[1] != 0) f |= kFeatureBlendModes;
+  if (g.info[2] & kFlagMask) f |= kFeatureMask;
+  return f;
+}
+
 // `shadow` false: the features of the layer where its shadow cannot show (in
 // the interior of an opaque layer the content covers it).
 uint32_t layerFeatures(const GpuLayer& g, bool shadow = true) {
@@ -90,27 +104,11 @@ uint32_t layerFeatures(const GpuLayer& g, bool shadow = true) {
     f |= kFeatureTextured;
     if (!(g.info[2] & kFlagPixelAligned)) f |= kFeatureFiltered;
   }
-  if (shadow && g.shadow[3] > 0) {
-    f |= kFeatureShadow;
-    if (g.info[2] & kFlagShadowFromAlpha) f |= kFeatureShadowAlpha | kFeatureTextured;
-  }
+  if (shadow && g.shadow[3] > 0) f |= shadowFeatures(g);
   if (g.info[1] != 0) f |= kFeatureBlendModes;
   if (g.info[2] & (kFlagChromaKey | kFlagLumaKey)) f |= kFeatureKey;
   if (g.info[2] & kFlagMask) f |= kFeatureMask;
   if (g.info[2] & kFlagShine) f |= kFeatureShine;
-  return f;
-}
-
-// The features of the layer in a tile outside its box (kEntryShadowOnly): its
-// own colour is 0 there, only its shadow shows.
-uint32_t shadowOnlyFeatures(const GpuLayer& g) {
-  uint32_t f = kFeatureShadow;
-  if (g.info[2] & kFlagShadowFromAlpha) {
-    f |= kFeatureShadowAlpha | kFeatureTextured;
-    if (g.info[2] & (kFlagChromaKey | kFlagLumaKey)) f |= kFeatureKey;
-  }
-  if (g.info[1] != 0) f |= kFeatureBlendModes;
-  if (g.info[2] & kFlagMask) f |= kFeatureMask;
   return f;
 }
 
@@ -726,7 +724,9 @@ Compositor::PreparedList Compositor::prepare(const DrawList& list,
     p.features.push_back(layerFeatures(p.layers.back()));
     p.interiorFeatures.push_back(l.opaque ? layerFeatures(p.layers.back(), false)
                                           : p.features.back());
-    p.shadowOnlyFeatures.push_back(shadowOnlyFeatures(p.layers.back()));
+    // Outside its box (kEntryShadowOnly) the layer's own colour is 0: only
+    // its shadow shows.
+    p.shadowOnlyFeatures.push_back(shadowFeatures(p.layers.back()));
     p.video.push_back(l.source == DrawLayer::Source::Provider && textures_.at(l.texture).video);
     // A layer's pixels follow from its parameters and the texels it samples.
     // Texels at a rectangle change only for videos (their version) and
@@ -769,7 +769,7 @@ Compositor::PreparedList Compositor::prepare(const DrawList& list,
       uint32_t entry = p.bins.indices[first + k];
       uint32_t i = entry & kEntryLayer;
       const std::array<float, 4>& b = contentBounds[i];
-      bool content = b[0] < x0 + kTileWidth && b[2] > x0 && b[1] < y0 + kTileHeight && b[3] > y0;
+      bool content = overlapsTile(b, x0, y0);
       h = combine(h, (content ? layerKeys[i] : shadowOnlyKeys[i]) ^ (entry & ~kEntryLayer));
     }
     p.tileKeys[t] = h;

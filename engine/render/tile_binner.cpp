@@ -87,12 +87,10 @@ TileBins binTiles(const DrawList& list) {
     for (int64_t ty = ty0; ty < ty1; ++ty) {
       for (int64_t tx = tx0; tx < tx1; ++tx) {
         auto& tile = perTile[size_t(ty) * bins.tilesX + size_t(tx)];
-        bool inside = coversTile(l, float(tx * kTileWidth), float(ty * kTileHeight),
-                                 float((tx + 1) * kTileWidth), float((ty + 1) * kTileHeight));
-        if (inside && l.opaque) tile.clear();  // nothing below is visible in this tile
         float x0 = float(tx * kTileWidth), y0 = float(ty * kTileHeight);
-        bool outsideBox = shadow && (box[0] >= x0 + kTileWidth || box[2] <= x0 ||
-                                     box[1] >= y0 + kTileHeight || box[3] <= y0);
+        bool inside = coversTile(l, x0, y0, x0 + kTileWidth, y0 + kTileHeight);
+        if (inside && l.opaque) tile.clear();  // nothing below is visible in this tile
+        bool outsideBox = shadow && !overlapsTile(box, x0, y0);
         tile.push_back(inside ? i | kEntryInterior : outsideBox ? i | kEntryShadowOnly : i);
       }
     }

@@ -30,6 +30,12 @@ struct TileBins {
 
 TileBins binTiles(const DrawList& list);
 
+// Whether an output-pixel rectangle (x0, y0, x1, y1) overlaps the tile whose
+// top-left pixel is (x0, y0).
+inline bool overlapsTile(const std::array<float, 4>& r, float x0, float y0) {
+  return r[0] < x0 + kTileWidth && r[2] > x0 && r[1] < y0 + kTileHeight && r[3] > y0;
+}
+
 // The output-pixel bounding box of the layer's box (its content, border and
 // antialiased edge; not its shadow), within its bounds. Outside it the layer's
 // coverage is exactly 0.
