@@ -9,7 +9,7 @@ PACKAGES=(
   mesa-vulkan-drivers libvulkan-dev vulkan-validationlayers glslc
   libglfw3-dev libimgui-dev libglm-dev libstb-dev catch2 nlohmann-json3-dev
   libavcodec-dev libavformat-dev libavutil-dev libswresample-dev
-  libavdevice-dev libavfilter-dev libswscale-dev ffmpeg
+  libavdevice-dev libavfilter-dev libswscale-dev ffmpeg libffmpeg-nvenc-dev
   libfreetype-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core fonts-dejavu-extra
   xvfb
   nginx-light libnginx-mod-rtmp libnginx-mod-stream openssl

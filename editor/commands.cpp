@@ -25,6 +25,7 @@
 #include "render/asset_check.h"
 #include "render/compositor.h"
 #include "render/preview_overlay.h"
+#include "runtime/encoder_handoff.h"
 #include "runtime/live_show.h"
 #include "runtime/show_data.h"
 #include "runtime/show_media.h"
@@ -60,9 +61,12 @@ const OptionSpec kPreset{"--preset", nullptr, "NAME",
                          "options below override it)"};
 const OptionSpec kStats{"--stats", nullptr, "FILE.json",
                         "write render, source, audio and output statistics at the end"};
-const OptionSpec kCodec{"--codec", nullptr, "NAME", "FFmpeg video encoder (default libx264)"};
-const OptionSpec kEncoderPreset{"--encoder-preset", nullptr, "NAME",
-                                "encoder speed preset (default veryfast)"};
+const OptionSpec kCodec{"--codec", nullptr, "NAME",
+                        "FFmpeg video encoder, or auto (default): h264_nvenc fed CUDA frames on an "
+                        "NVIDIA GPU whose NVENC opens, else libx264"};
+const OptionSpec kEncoderPreset{
+    "--encoder-preset", nullptr, "NAME",
+    "encoder speed preset (default veryfast for libx264, p4 for NVENC)"};
 const OptionSpec kCrf{"--crf", nullptr, "N",
                       "constant rate factor, 0-51 (default 20; files without a bitrate)"};
 const OptionSpec kVideoBitrate{"--video-bitrate", nullptr, "KBPS",
@@ -489,6 +493,7 @@ int runRender(const Args& args) {
   spec.height = uint32_t(settings.height);
   spec.reuseUnchangedTiles = !args.has("--full-redraw");
   gpu::Device device(deviceOptions(args));
+  spec.exportForCuda = !renderOnly && runtime::prepareEncoderHandoff(device, settings);
   render::Compositor compositor(device, s, spec);
   // Sources start decoding now; sounds that do not decode fail here (exit 2).
   runtime::ShowMedia media(s, fps, mediaOpts);
@@ -503,8 +508,10 @@ int runRender(const Args& args) {
   std::unique_ptr<media::Encoder> encoder, previewEncoder;
   if (!renderOnly) encoder = std::make_unique<media::Encoder>(settings, outputs);
   if (!renderOnly && previewOut) {
+    media::EncoderSettings previewSettings = settings;
+    previewSettings.cuda.reset();  // the preview overlay's frames are in host memory
     previewEncoder =
-        std::make_unique<media::Encoder>(settings, std::vector<std::string>{*previewOut});
+        std::make_unique<media::Encoder>(previewSettings, std::vector<std::string>{*previewOut});
   }
 
   std::vector<double> gpuMs;
@@ -512,14 +519,10 @@ int runRender(const Args& args) {
   int64_t encodedFrames = 0;
   // The encoder reads the planes where the GPU wrote them; the lease goes
   // back to the compositor when the encoder releases the frame.
-  auto encode = [](media::Encoder& e, const render::FrameOutput& f, int64_t index) {
-    media::VideoPlanes planes;
-    planes.layout = media::VideoPlanes::Layout::Nv12;
-    uint8_t* y = const_cast<uint8_t*>(f.bytes.data());
-    planes.data[0] = y;
-    planes.data[1] = y + size_t(f.stride) * f.height;
-    planes.linesize[0] = planes.linesize[1] = int(f.stride);
-    e.submitVideo(planes, index, [lease = f.lease]() mutable { lease.reset(); });
+  auto encode = [&](media::Encoder& e, const render::FrameOutput& f, int64_t index) {
+    media::CudaInterop* cuda = e.takesCudaFrames() ? settings.cuda.get() : nullptr;
+    e.submitVideo(runtime::encoderPlanes(device, f, cuda), index,
+                  [lease = f.lease]() mutable { lease.reset(); });
   };
   auto consume = [&](const render::FrameTicket& t) {
     render::FrameOutput f = compositor.wait(t);

@@ -301,6 +301,19 @@ void Device::pickPhysicalDevice(const std::string& preferred) {
   deviceType_ = chosen->props.deviceType;
   limits_ = chosen->props.limits;
   name_ = chosen->props.deviceName;
+  vendorId_ = chosen->props.vendorID;
+  VkPhysicalDeviceIDProperties ids{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES};
+  VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  props2.pNext = &ids;
+  vkGetPhysicalDeviceProperties2(physical_, &props2);
+  std::copy(std::begin(ids.deviceUUID), std::end(ids.deviceUUID), deviceUuid_.begin());
+  uint32_t extCount = 0;
+  vkEnumerateDeviceExtensionProperties(physical_, nullptr, &extCount, nullptr);
+  std::vector<VkExtensionProperties> exts(extCount);
+  vkEnumerateDeviceExtensionProperties(physical_, nullptr, &extCount, exts.data());
+  externalMemoryFd_ = std::any_of(exts.begin(), exts.end(), [](const VkExtensionProperties& e) {
+    return !std::strcmp(e.extensionName, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
+  });
   vkGetPhysicalDeviceMemoryProperties(physical_, &memoryProps_);
   log::info("Vulkan device: ", name_, " (", typeName(deviceType_), ")",
             validation_ ? ", validation on" : "");
@@ -327,6 +340,12 @@ void Device::createDevice() {
   info.pNext = &features;
   info.queueCreateInfoCount = 1;
   info.pQueueCreateInfos = &q;
+  // For the encoder handoff: output frames exported to CUDA (NVENC).
+  const char* memoryFd = VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME;
+  if (externalMemoryFd_) {
+    info.enabledExtensionCount = 1;
+    info.ppEnabledExtensionNames = &memoryFd;
+  }
   VkResult r = vkCreateDevice(physical_, &info, nullptr, &device_);
   if (r != VK_SUCCESS) {
     throw RuntimeError(std::string("cannot create the Vulkan device on ") + name_ + " (" +
@@ -420,10 +439,12 @@ uint32_t Device::memoryType(uint32_t typeBits, VkMemoryPropertyFlags required,
 }
 
 VkDeviceMemory Device::allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags required,
-                                VkMemoryPropertyFlags preferred, VkMemoryPropertyFlags* chosen) {
+                                VkMemoryPropertyFlags preferred, VkMemoryPropertyFlags* chosen,
+                                const void* allocateNext) {
   uint32_t type = memoryType(req.memoryTypeBits, required, preferred);
   if (type == UINT32_MAX) throw RuntimeError("no suitable Vulkan memory type on " + name_);
   VkMemoryAllocateInfo info{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  info.pNext = allocateNext;
   info.allocationSize = req.size;
   info.memoryTypeIndex = type;
   VkDeviceMemory memory = VK_NULL_HANDLE;
@@ -457,12 +478,21 @@ Buffer Device::createBuffer(VkDeviceSize size, VkBufferUsageFlags usage, MemoryU
   info.size = std::max<VkDeviceSize>(size, 4);
   info.usage = usage;
   info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  const bool exported = memory == MemoryUsage::Exported;
+  if (exported && !externalMemoryFd_)
+    throw RuntimeError(name_ + " cannot export memory (no VK_KHR_external_memory_fd)");
+  VkExternalMemoryBufferCreateInfo external{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO};
+  external.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT;
+  VkExportMemoryAllocateInfo exportInfo{VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO};
+  exportInfo.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT;
+  if (exported) info.pNext = &external;
   MQ_VK_CHECK(vkCreateBuffer(device_, &info, nullptr, &b->buffer));
   VkMemoryRequirements req;
   vkGetBufferMemoryRequirements(device_, b->buffer, &req);
   VkMemoryPropertyFlags required = 0, preferred = 0;
   switch (memory) {
     case MemoryUsage::GpuOnly:
+    case MemoryUsage::Exported:
       preferred = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
       break;
     case MemoryUsage::Upload:
@@ -477,15 +507,16 @@ Buffer Device::createBuffer(VkDeviceSize size, VkBufferUsageFlags usage, MemoryU
   }
   VkMemoryPropertyFlags chosen = 0;
   try {
-    b->memory = allocate(req, required, preferred, &chosen);
+    b->memory = allocate(req, required, preferred, &chosen, exported ? &exportInfo : nullptr);
   } catch (...) {
     vkDestroyBuffer(device_, b->buffer, nullptr);
     throw;
   }
   MQ_VK_CHECK(vkBindBufferMemory(device_, b->buffer, b->memory, 0));
   b->size = size;
+  b->allocationSize = req.size;
   b->coherent = (chosen & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
-  if (memory != MemoryUsage::GpuOnly) {
+  if (memory == MemoryUsage::Upload || memory == MemoryUsage::Readback) {
     MQ_VK_CHECK(vkMapMemory(device_, b->memory, 0, VK_WHOLE_SIZE, 0, &b->mapped));
   }
   b->device = this;
@@ -642,8 +673,21 @@ void Device::flush(const Buffer& buffer) {
   MQ_VK_CHECK(vkFlushMappedMemoryRanges(device_, 1, &range));
 }
 
+int Device::exportMemoryFd(const Buffer& buffer) {
+  auto getFd =
+      reinterpret_cast<PFN_vkGetMemoryFdKHR>(vkGetDeviceProcAddr(device_, "vkGetMemoryFdKHR"));
+  if (!externalMemoryFd_ || !getFd)
+    throw RuntimeError(name_ + " cannot export memory (no VK_KHR_external_memory_fd)");
+  VkMemoryGetFdInfoKHR info{VK_STRUCTURE_TYPE_MEMORY_GET_FD_INFO_KHR};
+  info.memory = buffer->memory;
+  info.handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT;
+  int fd = -1;
+  MQ_VK_CHECK(getFd(device_, &info, &fd));
+  return fd;
+}
+
 void Device::invalidate(const Buffer& buffer) {
-  if (buffer->coherent) return;
+  if (buffer->coherent || !buffer->mapped) return;
   VkMappedMemoryRange range{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE};
   range.memory = buffer->memory;
   range.size = VK_WHOLE_SIZE;

@@ -29,6 +29,10 @@ enum class MemoryUsage {
   GpuOnly,   // device-local
   Upload,    // host-visible, coherent: CPU writes each frame, GPU reads
   Readback,  // host-visible, cached where available: GPU writes, CPU reads
+  // Device-local and exportable as an opaque POSIX file descriptor
+  // (VK_KHR_external_memory_fd), which CUDA imports; not mapped. Only where
+  // Device::canExportMemory().
+  Exported,
 };
 
 // A buffer and its memory. Dropping the last reference queues the destroy on
@@ -38,7 +42,8 @@ struct BufferObject {
   VkBuffer buffer = VK_NULL_HANDLE;
   VkDeviceMemory memory = VK_NULL_HANDLE;
   VkDeviceSize size = 0;
-  void* mapped = nullptr;  // persistently mapped for Upload/Readback
+  void* mapped = nullptr;           // persistently mapped for Upload/Readback
+  VkDeviceSize allocationSize = 0;  // of `memory` (>= size)
   bool coherent = true;
   // Texel-buffer views of this buffer, made on first use by Device::texelView
   // and destroyed with it.
@@ -98,12 +103,20 @@ class Device {
   uint32_t queueFamily() const { return queueFamily_; }
   const std::string& name() const { return name_; }
   bool isCpu() const { return deviceType_ == VK_PHYSICAL_DEVICE_TYPE_CPU; }
+  uint32_t vendorId() const { return vendorId_; }  // PCI vendor: 0x10de NVIDIA
+  // VkPhysicalDeviceIDProperties::deviceUUID: what CUDA calls the same GPU.
+  const std::array<uint8_t, VK_UUID_SIZE>& deviceUuid() const { return deviceUuid_; }
   const VkPhysicalDeviceLimits& limits() const { return limits_; }
   bool validationEnabled() const { return validation_; }
   // Warnings and errors the validation layer reported since start-up.
   uint64_t validationMessages() const { return validationMessages_.load(); }
 
   Buffer createBuffer(VkDeviceSize size, VkBufferUsageFlags usage, MemoryUsage memory);
+  // Whether MemoryUsage::Exported buffers can be made (VK_KHR_external_memory_fd).
+  bool canExportMemory() const { return externalMemoryFd_; }
+  // A new file descriptor for an Exported buffer's memory; the caller owns it
+  // (CUDA's import takes it over).
+  int exportMemoryFd(const Buffer& buffer);
   // A uniform texel-buffer view of `buffer` from `offset` (a multiple of
   // minTexelBufferOffsetAlignment) to its end, made once and kept with it.
   // Why texel buffers: shaders reading data at per-invocation addresses get
@@ -171,7 +184,8 @@ class Device {
   uint32_t memoryType(uint32_t typeBits, VkMemoryPropertyFlags required,
                       VkMemoryPropertyFlags preferred) const;
   VkDeviceMemory allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags required,
-                          VkMemoryPropertyFlags preferred, VkMemoryPropertyFlags* chosen);
+                          VkMemoryPropertyFlags preferred, VkMemoryPropertyFlags* chosen,
+                          const void* allocateNext = nullptr);
   void loadPipelineCache();
   void savePipelineCache();
   static VKAPI_ATTR VkBool32 VKAPI_CALL onDebugMessage(
@@ -183,6 +197,9 @@ class Device {
   VkPhysicalDevice physical_ = VK_NULL_HANDLE;
   VkPhysicalDeviceType deviceType_ = VK_PHYSICAL_DEVICE_TYPE_OTHER;
   VkPhysicalDeviceLimits limits_{};
+  uint32_t vendorId_ = 0;
+  std::array<uint8_t, VK_UUID_SIZE> deviceUuid_{};
+  bool externalMemoryFd_ = false;
   VkPhysicalDeviceMemoryProperties memoryProps_{};
   std::string name_;
   VkDevice device_ = VK_NULL_HANDLE;

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "media/cuda_interop.h"
 #include "media/ffmpeg_log.h"
 #include "media/ffmpeg_util.h"
 #include "media/output_stream.h"
@@ -118,7 +119,142 @@ void tag(AVFrame* f) {
   f->sample_aspect_ratio = AVRational{1, 1};
 }
 
+bool isAuto(const std::string& codec) {
+  return codec.empty() || codec == "auto";
+}
+
+const AVCodec* findVideoEncoder(const std::string& name) {
+  const AVCodec* codec = avcodec_find_encoder_by_name(isAuto(name) ? "libx264" : name.c_str());
+  if (!codec || codec->type != AVMEDIA_TYPE_VIDEO)
+    throw UserError("unknown encoder '" + name + "'");
+  return codec;
+}
+
+// Whether the encoder reads frames in CUDA memory (NVENC does).
+bool takesCuda(const AVCodec* codec) {
+  return listsFormat(codec->pix_fmts, AV_PIX_FMT_CUDA);
+}
+
+// The speed preset: the settings' own, or a live-friendly one the encoder knows.
+std::string presetFor(const EncoderSettings& s, const AVCodec* codec) {
+  if (!s.preset.empty()) return s.preset;
+  const std::string name = codec->name;
+  if (name == "libx264" || name == "libx265") return "veryfast";
+  if (name.size() > 6 && name.compare(name.size() - 6, 6, "_nvenc") == 0) return "p4";
+  return "";
+}
+
+// An opened video encoder for `s`, or nullptr with the error in `err`. With
+// `cuda`, it takes NV12 CUDA frames of s.cuda's frames context.
+AVCodecContext* openVideoEncoder(const EncoderSettings& s, const AVCodec* codec, bool globalHeader,
+                                 bool streaming, bool cuda, int* err) {
+  AVCodecContext* venc = avcodec_alloc_context3(codec);
+  if (!venc) throw RuntimeError("out of memory allocating the video encoder");
+  const std::string name = codec->name;
+  const bool x264 = name == "libx264";
+
+  venc->width = s.width;
+  venc->height = s.height;
+  venc->pix_fmt = cuda ? AV_PIX_FMT_CUDA : chooseInputFormat(codec);
+  if (cuda) venc->hw_frames_ctx = s.cuda->framesContext(s.width, s.height);
+  venc->sample_aspect_ratio = AVRational{1, 1};
+  venc->framerate = AVRational{static_cast<int>(s.fps.num), static_cast<int>(s.fps.den)};
+  venc->time_base = av_inv_q(venc->framerate);  // pts = frame index
+  const double gop = std::round(s.keyframeIntervalSeconds * s.fps.toDouble());
+  venc->gop_size = static_cast<int>(std::clamp(gop, 1.0, 100000.0));
+  venc->keyint_min = venc->gop_size;
+  venc->thread_count = s.threads;
+  venc->color_primaries = AVCOL_PRI_BT709;
+  venc->color_trc = AVCOL_TRC_BT709;
+  venc->colorspace = AVCOL_SPC_BT709;
+  venc->color_range = AVCOL_RANGE_MPEG;
+  venc->chroma_sample_location = AVCHROMA_LOC_LEFT;
+  if (s.deterministic) venc->flags |= AV_CODEC_FLAG_BITEXACT;
+  // Lossless (crf 0) needs x264's High 4:4:4 Predictive profile; let it pick.
+  const bool lossless = s.videoBitrate == 0 && s.crf == 0;
+  if (codec->id == AV_CODEC_ID_H264 && !lossless) venc->profile = FF_PROFILE_H264_HIGH;
+  if (s.videoBitrate > 0) {
+    venc->bit_rate = s.videoBitrate;
+    venc->rc_max_rate = s.videoBitrate;
+    venc->rc_buffer_size = static_cast<int>(
+        std::min<double>(s.bufferSeconds * static_cast<double>(s.videoBitrate), INT_MAX));
+  }
+  if (globalHeader) venc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+
+  AVDictionary* options = nullptr;
+  const std::string preset = presetFor(s, codec);
+  if (!preset.empty()) av_dict_set(&options, "preset", preset.c_str(), 0);
+  if (s.videoBitrate == 0) {
+    // NVENC's constant-quality knob is "cq" (0 = automatic, so at least 1).
+    if (takesCuda(codec))
+      av_dict_set(&options, "cq", std::to_string(std::max(1, s.crf)).c_str(), 0);
+    else
+      av_dict_set(&options, "crf", std::to_string(s.crf).c_str(), 0);
+  } else if (takesCuda(codec)) {
+    av_dict_set(&options, "rc", "cbr", 0);
+  }
+  if (x264) {
+    if (!lossless) av_dict_set(&options, "profile", "high", 0);
+    // Key frames exactly every gop_size frames, none extra at scene cuts:
+    // ingest servers and segmenters expect a fixed interval.
+    av_dict_set(&options, "sc_threshold", "0", 0);
+    // Live ingest wants a constant-rate HRD stream (filler, signalled CBR).
+    if (s.videoBitrate > 0 && streaming) av_dict_set(&options, "x264-params", "nal-hrd=cbr", 0);
+  }
+  *err = avcodec_open2(venc, codec, &options);
+  for (const AVDictionaryEntry* e = nullptr;
+       (e = av_dict_get(options, "", e, AV_DICT_IGNORE_SUFFIX));)
+    log::debug("encoder '", name, "' ignored option ", e->key, "=", e->value);
+  av_dict_free(&options);
+  if (*err < 0) avcodec_free_context(&venc);
+  return venc;
+}
+
+// Throws why the encoder did not open.
+[[noreturn]] void throwOpenFailure(const EncoderSettings& s, const AVCodec* codec, int err) {
+  const std::string name = codec->name;
+  if (codec->capabilities & AV_CODEC_CAP_HARDWARE)
+    throw RuntimeError("hardware encoder '" + name +
+                       "' could not start on this machine (FFmpeg's messages above say why: no "
+                       "driver, or a GPU without a video encoder, such as NVIDIA's A100, H100 and "
+                       "H200, which answer 'unsupported device'): " +
+                       avErrorText(err));
+  if (err == AVERROR(EINVAL) || err == AVERROR_EXTERNAL)
+    throw UserError("encoder '" + name + "' rejected the settings (" + std::to_string(s.width) +
+                    "x" + std::to_string(s.height) + ", preset '" + presetFor(s, codec) + "', " +
+                    (s.videoBitrate > 0 ? std::to_string(s.videoBitrate) + " b/s"
+                                        : "quality " + std::to_string(s.crf)) +
+                    "): " + avErrorText(err));
+  throw RuntimeError("opening encoder '" + name + "' failed: " + avErrorText(err));
+}
+
 }  // namespace
+
+void resolveVideoEncoder(EncoderSettings& s) {
+  installFfmpegLogging();
+  if (!isAuto(s.videoCodec)) {
+    const AVCodec* codec = findVideoEncoder(s.videoCodec);  // an unknown name throws here
+    if (s.cuda && !takesCuda(codec)) s.cuda.reset();
+    return;
+  }
+  s.videoCodec = "libx264";
+  if (!s.cuda) return;
+  const AVCodec* nvenc = avcodec_find_encoder_by_name("h264_nvenc");
+  int err = 0;
+  AVCodecContext* trial = nvenc ? openVideoEncoder(s, nvenc, false, false, true, &err) : nullptr;
+  if (trial) {
+    avcodec_free_context(&trial);
+    s.videoCodec = "h264_nvenc";
+    log::info("video encoder: h264_nvenc, fed CUDA frames from Vulkan memory");
+    return;
+  }
+  log::info("video encoder: libx264 (h264_nvenc ",
+            nvenc ? "did not open: " + avErrorText(err) : std::string("is not in this FFmpeg"),
+            ")");
+  s.cuda.reset();
+}
+
+namespace {}  // namespace
 
 struct Encoder::Impl {
   EncoderSettings settings;
@@ -132,7 +268,8 @@ struct Encoder::Impl {
   SwsContext* sws = nullptr;
   AVPixelFormat swsSource = AV_PIX_FMT_NONE;
   AVPacket* packet = nullptr;
-  AVPixelFormat encoderFormat = AV_PIX_FMT_NV12;
+  AVPixelFormat encoderFormat = AV_PIX_FMT_NV12;  // of the planes it reads (NV12 for CUDA frames)
+  bool cudaFrames = false;                        // venc takes CUDA frames (settings.cuda)
 
   std::mutex mutex;  // one encode at a time (video and audio may come from two threads)
   bool finished = false;
@@ -167,65 +304,13 @@ struct Encoder::Impl {
 
   void openVideo() {
     const EncoderSettings& s = settings;
-    videoCodec = avcodec_find_encoder_by_name(s.videoCodec.c_str());
-    if (!videoCodec || videoCodec->type != AVMEDIA_TYPE_VIDEO)
-      throw UserError("unknown encoder '" + s.videoCodec + "'");
-    venc = avcodec_alloc_context3(videoCodec);
-    if (!venc) throw RuntimeError("out of memory allocating the video encoder");
-    encoderFormat = chooseInputFormat(videoCodec);
-    const std::string name = videoCodec->name;
-    const bool x264 = name == "libx264";
-
-    venc->width = s.width;
-    venc->height = s.height;
-    venc->pix_fmt = encoderFormat;
-    venc->sample_aspect_ratio = AVRational{1, 1};
-    venc->framerate = AVRational{static_cast<int>(s.fps.num), static_cast<int>(s.fps.den)};
-    venc->time_base = av_inv_q(venc->framerate);  // pts = frame index
-    const double gop = std::round(s.keyframeIntervalSeconds * s.fps.toDouble());
-    venc->gop_size = static_cast<int>(std::clamp(gop, 1.0, 100000.0));
-    venc->keyint_min = venc->gop_size;
-    venc->thread_count = s.threads;
-    venc->color_primaries = AVCOL_PRI_BT709;
-    venc->color_trc = AVCOL_TRC_BT709;
-    venc->colorspace = AVCOL_SPC_BT709;
-    venc->color_range = AVCOL_RANGE_MPEG;
-    venc->chroma_sample_location = AVCHROMA_LOC_LEFT;
-    if (s.deterministic) venc->flags |= AV_CODEC_FLAG_BITEXACT;
-    // Lossless (crf 0) needs x264's High 4:4:4 Predictive profile; let it pick.
-    const bool lossless = s.videoBitrate == 0 && s.crf == 0;
-    if (videoCodec->id == AV_CODEC_ID_H264 && !lossless) venc->profile = FF_PROFILE_H264_HIGH;
-    if (s.videoBitrate > 0) {
-      venc->bit_rate = s.videoBitrate;
-      venc->rc_max_rate = s.videoBitrate;
-      venc->rc_buffer_size = static_cast<int>(
-          std::min<double>(s.bufferSeconds * static_cast<double>(s.videoBitrate), INT_MAX));
-    }
-    if (needsGlobalHeader()) venc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-
-    AVDictionary* options = nullptr;
-    if (!s.preset.empty()) av_dict_set(&options, "preset", s.preset.c_str(), 0);
-    if (s.videoBitrate == 0) av_dict_set(&options, "crf", std::to_string(s.crf).c_str(), 0);
-    if (x264) {
-      if (!lossless) av_dict_set(&options, "profile", "high", 0);
-      // Key frames exactly every gop_size frames, none extra at scene cuts:
-      // ingest servers and segmenters expect a fixed interval.
-      av_dict_set(&options, "sc_threshold", "0", 0);
-      // Live ingest wants a constant-rate HRD stream (filler, signalled CBR).
-      if (s.videoBitrate > 0 && streaming()) av_dict_set(&options, "x264-params", "nal-hrd=cbr", 0);
-    }
-    const int err = avcodec_open2(venc, videoCodec, &options);
-    for (const AVDictionaryEntry* e = nullptr;
-         (e = av_dict_get(options, "", e, AV_DICT_IGNORE_SUFFIX));)
-      log::debug("encoder '", name, "' ignored option ", e->key, "=", e->value);
-    av_dict_free(&options);
-    if (err == AVERROR(EINVAL) || err == AVERROR_EXTERNAL)
-      throw UserError("encoder '" + name + "' rejected the settings (" + std::to_string(s.width) +
-                      "x" + std::to_string(s.height) + ", preset '" + s.preset + "', " +
-                      (s.videoBitrate > 0 ? std::to_string(s.videoBitrate) + " b/s"
-                                          : "crf " + std::to_string(s.crf)) +
-                      "): " + avErrorText(err));
-    check(err, "opening encoder '" + name + "'");
+    videoCodec = findVideoEncoder(s.videoCodec);
+    const bool cuda = s.cuda && takesCuda(videoCodec);
+    encoderFormat = cuda ? AV_PIX_FMT_NV12 : chooseInputFormat(videoCodec);
+    int err = 0;
+    venc = openVideoEncoder(s, videoCodec, needsGlobalHeader(), streaming(), cuda, &err);
+    if (!venc) throwOpenFailure(s, videoCodec, err);
+    cudaFrames = cuda;
   }
 
   void openAudio() {
@@ -319,6 +404,9 @@ struct Encoder::Impl {
     const bool nv12 = planes.layout == VideoPlanes::Layout::Nv12;
     const int planeCount = nv12 ? 2 : 3;
     for (int i = 0; i < planeCount; ++i) MQ_CHECK(planes.data[i] && planes.linesize[i] > 0);
+    if (planes.cuda != cudaFrames)
+      throw RuntimeError(planes.cuda ? "CUDA frames for an encoder that reads host memory"
+                                     : "host-memory frames for an encoder set up for CUDA frames");
     const int w = settings.width, h = settings.height;
 
     AVFrame* frame = nullptr;
@@ -330,9 +418,19 @@ struct Encoder::Impl {
     if (formatOf(planes.layout) == encoderFormat) {
       frame = av_frame_alloc();
       if (!frame) throw RuntimeError("out of memory allocating a frame");
-      frame->format = encoderFormat;
+      frame->format = cudaFrames ? AV_PIX_FMT_CUDA : encoderFormat;
       frame->width = w;
       frame->height = h;
+      if (cudaFrames) {
+        frame->hw_frames_ctx = av_buffer_ref(venc->hw_frames_ctx);
+        if (!frame->hw_frames_ctx) throw RuntimeError("out of memory referencing CUDA frames");
+      } else if (videoCodec->capabilities & AV_CODEC_CAP_HARDWARE) {
+        // A hardware encoder given host memory copies it into its own
+        // input surface on the CPU: count it.
+        cpuCopyBytes += static_cast<uint64_t>(av_image_get_buffer_size(encoderFormat, w, h, 1));
+      }
+      // The planes are wrapped, not copied (for CUDA frames, the pointers are
+      // device addresses; FFmpeg never dereferences a hardware frame's data).
       for (int i = 0; i < planeCount; ++i) {
         const int rows = i == 0 ? h : h / 2;
         frame->data[i] = planes.data[i];
@@ -484,6 +582,10 @@ Encoder::~Encoder() = default;
 VideoPlanes::Layout Encoder::preferredLayout() const {
   return impl_->encoderFormat == AV_PIX_FMT_YUV420P ? VideoPlanes::Layout::Yuv420p
                                                     : VideoPlanes::Layout::Nv12;
+}
+
+bool Encoder::takesCudaFrames() const {
+  return impl_->cudaFrames;
 }
 
 void Encoder::submitVideo(const VideoPlanes& planes, int64_t frameIndex,

@@ -39,12 +39,18 @@
 
 namespace mq::media {
 
+class CudaInterop;
+
 struct EncoderSettings {
   int width = 1920, height = 1080;  // even
   Rational fps{30, 1};
-  std::string videoCodec = "libx264";    // any FFmpeg encoder; "h264_nvenc" on NVIDIA
-  std::string preset = "veryfast";       // passed to encoders that have a "preset" option
-  int crf = 20;                          // quality mode when videoBitrate == 0
+  // Any FFmpeg video encoder, or "auto": h264_nvenc fed CUDA frames where
+  // `cuda` is set and NVENC opens, else libx264 (see resolveVideoEncoder).
+  std::string videoCodec = "auto";
+  // Passed to encoders that have a "preset" option; empty: veryfast for
+  // libx264/libx265, p4 for NVENC.
+  std::string preset;
+  int crf = 20;                          // quality mode when videoBitrate == 0 (NVENC: its "cq")
   int64_t videoBitrate = 0;              // bit/s; > 0: constant bitrate (maxrate = bitrate)
   double bufferSeconds = 2.0;            // VBV buffer in seconds of videoBitrate (CBR)
   double keyframeIntervalSeconds = 2.0;  // GOP length; keyframes never further apart
@@ -53,13 +59,25 @@ struct EncoderSettings {
   bool audio = true;                     // AAC track (from submitAudio)
   std::string audioCodec = "aac";
   int64_t audioBitrate = 128000;
+  // Set: frames come as CUDA device pointers into the compositor's exported
+  // output ring (VideoPlanes::cuda), for an encoder that takes CUDA frames.
+  std::shared_ptr<CudaInterop> cuda;
 };
 
-// NV12 or YUV420P planes (BT.709 limited range) in caller memory.
+// Settles settings.videoCodec and settings.cuda before the compositor is made
+// (which must know whether to export its output): "auto" becomes h264_nvenc
+// when settings.cuda is set and an NVENC session opens at this size (a trial
+// open), else libx264; settings.cuda is dropped where the encoder does not
+// take CUDA frames. Throws mq::UserError for an unknown encoder name.
+void resolveVideoEncoder(EncoderSettings& settings);
+
+// NV12 or YUV420P planes (BT.709 limited range) in caller memory, or NV12
+// planes in GPU memory as CUDA device pointers (`cuda`).
 struct VideoPlanes {
   enum class Layout { Nv12, Yuv420p } layout = Layout::Nv12;
   uint8_t* data[3] = {};  // Y, then CbCr (NV12) or Cb, Cr (YUV420P)
   int linesize[3] = {};
+  bool cuda = false;  // data[] are CUDA device addresses (CudaInterop::devicePointer)
 };
 
 enum class OutputState : uint8_t { Connecting, Live, Reconnecting, Failed, Finished };
@@ -93,6 +111,9 @@ class Encoder {
   // The plane layout the chosen encoder takes without conversion (NV12 for
   // libx264 and NVENC, YUV420P for encoders without NV12).
   VideoPlanes::Layout preferredLayout() const;
+  // Whether submitVideo() takes CUDA planes (settings.cuda and an encoder
+  // that reads CUDA frames) rather than host memory.
+  bool takesCudaFrames() const;
 
   // Frame `frameIndex` (consecutive from 0; a repeated frame is submitted
   // again with the next index). `release` is called (on any thread) when the

@@ -192,8 +192,11 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
     throw UserError("video output size " + std::to_string(width_) + "x" + std::to_string(height_) +
                     " must have an even width and height (4:2:0 chroma)");
   }
-  // NV12 rows are written a 32-bit word (4 luma bytes) at a time.
-  stride_ = format_ == OutputFormat::Nv12 ? (width_ + 3) & ~3u : width_;
+  // NV12 rows are written a 32-bit word (4 luma bytes) at a time; CUDA
+  // frames (NVENC) have rows aligned to 256 bytes.
+  const uint32_t align = output.exportForCuda ? 256 : 4;
+  stride_ = format_ == OutputFormat::Nv12 ? (width_ + align - 1) / align * align : width_;
+  outputMemory_ = output.exportForCuda ? gpu::MemoryUsage::Exported : gpu::MemoryUsage::Readback;
 
   descriptors_ = std::make_unique<gpu::FrameDescriptors>(
       device,
@@ -210,8 +213,7 @@ Compositor::Compositor(gpu::Device& device, const scene::Scene& scene, OutputSpe
                                                            : VkDeviceSize(stride_) * height_ * 4;
   ring_->busy.assign(std::max<uint32_t>(output.buffers, gpu::Device::kFramesInFlight + 1), false);
   for (size_t i = 0; i < ring_->busy.size(); ++i) {
-    outputs_.push_back(
-        device.createBuffer(outputBytes, kOutputBufferUsage, gpu::MemoryUsage::Readback));
+    outputs_.push_back(device.createBuffer(outputBytes, kOutputBufferUsage, outputMemory_));
   }
   slots_.resize(gpu::Device::kFramesInFlight);
   for (Slot& s : slots_) {
@@ -974,8 +976,8 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
       if (!ring_->released.wait_for(lock, std::chrono::seconds(2), free) &&
           outputs_.size() < kMaxOutputBuffers) {
         outputIndex = uint32_t(outputs_.size());
-        outputs_.push_back(device_.createBuffer(outputs_[0]->size, kOutputBufferUsage,
-                                                gpu::MemoryUsage::Readback));
+        outputs_.push_back(
+            device_.createBuffer(outputs_[0]->size, kOutputBufferUsage, outputMemory_));
         ring_->busy.push_back(false);
         log::warn("the encoder holds ", outputs_.size() - 1, " frames; output ring grown to ",
                   outputs_.size(), " buffers");
@@ -1125,10 +1127,12 @@ FrameOutput Compositor::wait(const FrameTicket& ticket) {
   gpu::Buffer buffer = outputs_[ticket.output];
   device_.invalidate(buffer);
   FrameOutput out;
-  out.bytes = {static_cast<const uint8_t*>(buffer->mapped), size_t(buffer->size)};
+  if (buffer->mapped)
+    out.bytes = {static_cast<const uint8_t*>(buffer->mapped), size_t(buffer->size)};
+  out.buffer = buffer;
   // The deleter keeps the buffer alive and hands it back to the ring.
   out.lease =
-      std::shared_ptr<void>(buffer->mapped, [ring = ring_, index = ticket.output, buffer](void*) {
+      std::shared_ptr<void>(buffer.get(), [ring = ring_, index = ticket.output, buffer](void*) {
         {
           std::lock_guard lock(ring->mutex);
           ring->busy[index] = false;

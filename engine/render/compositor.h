@@ -62,6 +62,11 @@ struct OutputSpec {
   // the same either way (a GPU test compares them); the small builds compile
   // faster.
   bool smallestShaderBuilds = true;
+  // The output buffers are device-local memory exported for CUDA
+  // (gpu::MemoryUsage::Exported) instead of mapped host memory, their rows
+  // 256-byte aligned as CUDA frames are: the NVENC handoff. FrameOutput::bytes
+  // is then empty and FrameOutput::buffer is what the encoder reads.
+  bool exportForCuda = false;
 };
 
 // How much of the output the compositor composited and how much it copied
@@ -90,7 +95,8 @@ struct FrameTicket {
 };
 
 struct FrameOutput {
-  std::span<const uint8_t> bytes;
+  std::span<const uint8_t> bytes;  // empty when the output is exported (OutputSpec::exportForCuda)
+  gpu::Buffer buffer;              // the output ring buffer that holds the frame
   uint32_t width = 0, height = 0, stride = 0;
   double gpuMs = 0;             // GPU execution time of the frame's passes (timestamp queries)
   std::shared_ptr<void> lease;  // holds `bytes`; drop every copy to hand the buffer back
@@ -287,6 +293,7 @@ class Compositor : private TextureProvider {
   // scene_ with its clips and live data applied; only if it has clips or data.
   std::optional<scene::Scene> animated_;
   uint32_t width_, height_, stride_;
+  gpu::MemoryUsage outputMemory_ = gpu::MemoryUsage::Readback;
   OutputFormat format_;
   TextureAtlas atlas_;
   std::map<uint32_t, std::shared_ptr<gpu::ComputePipeline>> pipelines_;

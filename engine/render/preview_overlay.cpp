@@ -130,6 +130,7 @@ FrameOutput PreviewOverlay::preview(const FrameTicket& ticket, const FrameOutput
   device_.invalidate(buffer);
   FrameOutput out = program;
   out.bytes = {static_cast<const uint8_t*>(buffer->mapped), size_t(buffer->size)};
+  out.buffer = buffer;
   out.lease =
       std::shared_ptr<void>(buffer->mapped, [buffer, programLease = program.lease](void*) mutable {
         programLease.reset();

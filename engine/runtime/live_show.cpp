@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "render/compositor.h"
+#include "runtime/encoder_handoff.h"
 #include "runtime/stats_json.h"
 
 namespace mq::runtime {
@@ -43,7 +44,9 @@ double msBetween(Clock::time_point a, Clock::time_point b) {
 // The encoder on its own thread, fed in tick order.
 class EncodeThread {
  public:
-  explicit EncodeThread(media::Encoder& encoder) : encoder_(encoder) {
+  // `cuda`: the encoder takes CUDA frames through it (else host memory).
+  EncodeThread(gpu::Device& device, media::Encoder& encoder, media::CudaInterop* cuda)
+      : device_(device), encoder_(encoder), cuda_(cuda) {
     thread_ = std::thread([this] { run(); });
   }
   ~EncodeThread() { close(); }
@@ -118,12 +121,8 @@ class EncodeThread {
       try {
         if (item.index >= 0) {
           const render::FrameOutput& f = item.frame;
-          media::VideoPlanes planes;
-          uint8_t* y = const_cast<uint8_t*>(f.bytes.data());
-          planes.data[0] = y;
-          planes.data[1] = y + size_t(f.stride) * f.height;
-          planes.linesize[0] = planes.linesize[1] = int(f.stride);
-          encoder_.submitVideo(planes, item.index, [lease = f.lease]() mutable { lease.reset(); });
+          encoder_.submitVideo(encoderPlanes(device_, f, cuda_), item.index,
+                               [lease = f.lease]() mutable { lease.reset(); });
         } else {
           encoder_.submitAudio(item.audio.data(), int(item.audio.size() / media::kAudioChannels));
         }
@@ -139,7 +138,9 @@ class EncodeThread {
     }
   }
 
+  gpu::Device& device_;
   media::Encoder& encoder_;
+  media::CudaInterop* cuda_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Item> items_;
@@ -164,7 +165,7 @@ double secondsSinceLocalMidnight() {
 }  // namespace
 
 ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& options) {
-  const media::EncoderSettings& es = options.encoder;
+  media::EncoderSettings es = options.encoder;
   const Rational fps = es.fps;
   const double periodMs = 1000.0 / fps.toDouble();
 
@@ -174,6 +175,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   spec.format = render::OutputFormat::Nv12;
   spec.buffers = kOutputBuffers;
   spec.reuseUnchangedTiles = options.reuseUnchangedTiles;
+  spec.exportForCuda = prepareEncoderHandoff(device, es);
   // Countdowns to a time of day count against the real clock when live.
   scene.clockAtStart = secondsSinceLocalMidnight();
   render::Compositor compositor(device, scene, spec);
@@ -184,7 +186,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   for (const Fault& f : faults)  // an unknown source id is bad input, found before starting
     if (f.kind == FaultKind::DecodeStall) media.injectDecodeStall(f.source, 0);
   media::Encoder encoder(es, options.outputs);
-  EncodeThread encode(encoder);
+  EncodeThread encode(device, encoder, encoder.takesCudaFrames() ? es.cuda.get() : nullptr);
   // The operator's preview, from the same frames; its own encoder and queue.
   std::optional<render::PreviewOverlay> preview;
   std::optional<media::Encoder> previewEncoder;
@@ -192,8 +194,10 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   if (!options.previewOutput.empty()) {
     preview.emplace(device, compositor, options.preview);
     compositor.addOutputReader(&*preview);
-    previewEncoder.emplace(es, std::vector<std::string>{options.previewOutput});
-    previewEncode.emplace(*previewEncoder);
+    media::EncoderSettings previewSettings = es;
+    previewSettings.cuda.reset();  // the preview overlay's frames are in host memory
+    previewEncoder.emplace(previewSettings, std::vector<std::string>{options.previewOutput});
+    previewEncode.emplace(device, *previewEncoder, nullptr);
   }
   uint64_t previewSkipped = 0;
   auto previewJson = [&] {

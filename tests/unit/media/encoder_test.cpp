@@ -463,3 +463,42 @@ TEST_CASE("output presets: values, overrides, impossible settings rejected", "[e
   bad.fps = {240, 1};
   rejects(bad, "frame rate 240/1");
 }
+
+TEST_CASE(
+    "encoder choice: auto is libx264 without CUDA frames, NVENC fails clearly without "
+    "its hardware, planes must match the handoff",
+    "[encoder]") {
+  TempDir dir;
+  EncoderSettings s = smallSettings(320, 240);
+  s.audio = false;
+  CHECK(s.videoCodec == "auto");
+  resolveVideoEncoder(s);
+  CHECK(s.videoCodec == "libx264");
+  CHECK_FALSE(s.cuda);
+  s.videoCodec = "no-such-codec";
+  CHECK_THROWS_AS(resolveVideoEncoder(s), mq::UserError);
+
+  // This machine has no NVIDIA driver (CI): h264_nvenc is in Debian's FFmpeg
+  // but cannot start. A runtime failure naming the encoder, nothing written.
+  s.videoCodec = "h264_nvenc";
+  try {
+    Encoder encoder(s, {(dir.path / "n.mp4").string()});
+    FAIL("h264_nvenc opened: this test expects a machine without NVENC");
+  } catch (const mq::RuntimeError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("hardware encoder 'h264_nvenc' could not start"));
+  }
+  CHECK(dir.fileCount() == 0);
+
+  // CUDA planes to an encoder set up for host memory are refused, and the
+  // frame is still released.
+  s.videoCodec = "auto";
+  Encoder encoder(s, {(dir.path / "x.mkv").string()});
+  CHECK_FALSE(encoder.takesCudaFrames());
+  Pattern pattern(s.width, s.height);
+  VideoPlanes planes = pattern.frame(0);
+  planes.cuda = true;
+  int released = 0;
+  CHECK_THROWS_AS(encoder.submitVideo(planes, 0, [&] { ++released; }), mq::RuntimeError);
+  CHECK(released == 1);
+  encoder.finish();
+}
