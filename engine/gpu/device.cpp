@@ -440,7 +440,7 @@ uint32_t Device::memoryType(uint32_t typeBits, VkMemoryPropertyFlags required,
 
 VkDeviceMemory Device::allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags required,
                                 VkMemoryPropertyFlags preferred, VkMemoryPropertyFlags* chosen,
-                                const void* allocateNext) {
+                                const void* allocateNext, uint32_t* chosenType) {
   uint32_t type = memoryType(req.memoryTypeBits, required, preferred);
   if (type == UINT32_MAX) throw RuntimeError("no suitable Vulkan memory type on " + name_);
   VkMemoryAllocateInfo info{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
@@ -454,6 +454,7 @@ VkDeviceMemory Device::allocate(const VkMemoryRequirements& req, VkMemoryPropert
                        resultName(r) + ")");
   }
   if (chosen) *chosen = memoryProps_.memoryTypes[type].propertyFlags;
+  if (chosenType) *chosenType = type;
   return memory;
 }
 
@@ -507,7 +508,8 @@ Buffer Device::createBuffer(VkDeviceSize size, VkBufferUsageFlags usage, MemoryU
   }
   VkMemoryPropertyFlags chosen = 0;
   try {
-    b->memory = allocate(req, required, preferred, &chosen, exported ? &exportInfo : nullptr);
+    b->memory = allocate(req, required, preferred, &chosen, exported ? &exportInfo : nullptr,
+                         &b->memoryType);
   } catch (...) {
     vkDestroyBuffer(device_, b->buffer, nullptr);
     throw;

@@ -44,6 +44,7 @@ struct BufferObject {
   VkDeviceSize size = 0;
   void* mapped = nullptr;           // persistently mapped for Upload/Readback
   VkDeviceSize allocationSize = 0;  // of `memory` (>= size)
+  uint32_t memoryType = 0;          // index into the device's memory types
   bool coherent = true;
   // Texel-buffer views of this buffer, made on first use by Device::texelView
   // and destroyed with it.
@@ -185,7 +186,7 @@ class Device {
                       VkMemoryPropertyFlags preferred) const;
   VkDeviceMemory allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags required,
                           VkMemoryPropertyFlags preferred, VkMemoryPropertyFlags* chosen,
-                          const void* allocateNext = nullptr);
+                          const void* allocateNext = nullptr, uint32_t* chosenType = nullptr);
   void loadPipelineCache();
   void savePipelineCache();
   static VKAPI_ATTR VkBool32 VKAPI_CALL onDebugMessage(
