@@ -113,14 +113,14 @@ int run(int frames, const std::string& out, const std::string& scenePath) {
     return 0;
   }
   media::Encoder encoder(settings, {out});
-  if (!encoder.takesCudaFrames()) {
+  if (!encoder.cudaInterop()) {
     std::printf("FAIL: the encoder does not take CUDA frames\n");
     return 1;
   }
   const auto start = std::chrono::steady_clock::now();
   int64_t n = 0;
   renderFrames(device, scene, true, frames, [&](const render::FrameOutput& f) {
-    encoder.submitVideo(runtime::encoderPlanes(device, f, cuda.get()), n++,
+    encoder.submitVideo(runtime::encoderPlanes(device, f, encoder.cudaInterop()), n++,
                         [lease = f.lease]() mutable { lease.reset(); });
   });
   encoder.finish();

@@ -520,8 +520,7 @@ int runRender(const Args& args) {
   // The encoder reads the planes where the GPU wrote them; the lease goes
   // back to the compositor when the encoder releases the frame.
   auto encode = [&](media::Encoder& e, const render::FrameOutput& f, int64_t index) {
-    media::CudaInterop* cuda = e.takesCudaFrames() ? settings.cuda.get() : nullptr;
-    e.submitVideo(runtime::encoderPlanes(device, f, cuda), index,
+    e.submitVideo(runtime::encoderPlanes(device, f, e.cudaInterop()), index,
                   [lease = f.lease]() mutable { lease.reset(); });
   };
   auto consume = [&](const render::FrameTicket& t) {

@@ -22,10 +22,6 @@ extern "C" {
 
 namespace mq::media {
 
-struct CudaInterop::Functions {
-  CudaFunctions* f = nullptr;
-};
-
 namespace {
 
 // Makes `context` current on this thread for the scope.
@@ -55,12 +51,11 @@ CUcontext contextOf(AVBufferRef* device) {
 std::shared_ptr<CudaInterop> CudaInterop::open(const std::array<uint8_t, 16>& vulkanUuid,
                                                std::string* why) {
   std::shared_ptr<CudaInterop> interop(new CudaInterop);
-  interop->cu_ = new Functions;
-  if (cuda_load_functions(&interop->cu_->f, nullptr) < 0) {
+  if (cuda_load_functions(&interop->cu_, nullptr) < 0) {
     *why = "no CUDA driver (libcuda.so.1 did not load)";
     return nullptr;
   }
-  CudaFunctions* cu = interop->cu_->f;
+  CudaFunctions* cu = interop->cu_;
   if (!cu->cuImportExternalMemory || !cu->cuExternalMemoryGetMappedBuffer || !cu->cuDeviceGetUuid) {
     *why = "the CUDA driver cannot import Vulkan memory (too old)";
     return nullptr;
@@ -94,22 +89,21 @@ std::shared_ptr<CudaInterop> CudaInterop::open(const std::array<uint8_t, 16>& vu
 
 CudaInterop::~CudaInterop() {
   for (auto& [key, frames] : frames_) av_buffer_unref(&frames);
-  if (cu_ && cu_->f && device_) {
-    ContextScope scope(cu_->f, contextOf(device_));
+  if (cu_ && device_) {
+    ContextScope scope(cu_, contextOf(device_));
     for (auto& [key, import] : imports_) {
-      cu_->f->cuMemFree(import.pointer);
-      cu_->f->cuDestroyExternalMemory(static_cast<CUexternalMemory>(import.memory));
+      cu_->cuMemFree(import.pointer);
+      cu_->cuDestroyExternalMemory(static_cast<CUexternalMemory>(import.memory));
     }
   }
   av_buffer_unref(&device_);
-  if (cu_) cuda_free_functions(&cu_->f);
-  delete cu_;
+  cuda_free_functions(&cu_);
 }
 
 void CudaInterop::check(int result, const char* what) const {
   if (result == CUDA_SUCCESS) return;
   const char* name = nullptr;
-  cu_->f->cuGetErrorName(static_cast<CUresult>(result), &name);
+  cu_->cuGetErrorName(static_cast<CUresult>(result), &name);
   throw RuntimeError(std::string(what) + " failed (CUDA " + (name ? name : "error") + ")");
 }
 
@@ -118,7 +112,7 @@ uint64_t CudaInterop::devicePointer(const std::shared_ptr<void>& owner, uint64_t
   std::lock_guard lock(mutex_);
   auto found = imports_.find(owner.get());
   if (found != imports_.end()) return found->second.pointer;
-  CudaFunctions* cu = cu_->f;
+  CudaFunctions* cu = cu_;
   ContextScope scope(cu, contextOf(device_));
   if (!scope.ok()) throw RuntimeError("cannot make the CUDA context current");
   const int fd = exportFd();
@@ -168,7 +162,7 @@ AVBufferRef* CudaInterop::framesContext(int width, int height) {
 
 void CudaInterop::download(uint64_t devicePointer, int pitch, int rowBytes, int rows,
                            uint8_t* out) {
-  CudaFunctions* cu = cu_->f;
+  CudaFunctions* cu = cu_;
   ContextScope scope(cu, contextOf(device_));
   CUDA_MEMCPY2D copy{};
   copy.srcMemoryType = CU_MEMORYTYPE_DEVICE;

@@ -29,6 +29,7 @@
 #include <string>
 
 struct AVBufferRef;
+struct CudaFunctions;  // FFmpeg's CUDA loader (ffnvcodec/dynlink_loader.h)
 
 namespace mq::media {
 
@@ -63,7 +64,6 @@ class CudaInterop {
 
  private:
   CudaInterop() = default;
-  struct Functions;
   struct Import {
     std::shared_ptr<void> owner;
     void* memory = nullptr;  // CUexternalMemory
@@ -71,7 +71,7 @@ class CudaInterop {
   };
   void check(int result, const char* what) const;
 
-  Functions* cu_ = nullptr;
+  CudaFunctions* cu_ = nullptr;
   AVBufferRef* device_ = nullptr;  // AVHWDeviceContext (CUDA)
   int deviceIndex_ = -1;
   std::mutex mutex_;

@@ -230,6 +230,12 @@ AVCodecContext* openVideoEncoder(const EncoderSettings& s, const AVCodec* codec,
 
 }  // namespace
 
+bool mayTakeCudaFrames(const std::string& videoCodec) {
+  if (isAuto(videoCodec)) return true;
+  const AVCodec* codec = avcodec_find_encoder_by_name(videoCodec.c_str());
+  return codec && codec->type == AVMEDIA_TYPE_VIDEO && takesCuda(codec);
+}
+
 void resolveVideoEncoder(EncoderSettings& s) {
   installFfmpegLogging();
   if (!isAuto(s.videoCodec)) {
@@ -253,8 +259,6 @@ void resolveVideoEncoder(EncoderSettings& s) {
             ")");
   s.cuda.reset();
 }
-
-namespace {}  // namespace
 
 struct Encoder::Impl {
   EncoderSettings settings;
@@ -584,8 +588,8 @@ VideoPlanes::Layout Encoder::preferredLayout() const {
                                                     : VideoPlanes::Layout::Nv12;
 }
 
-bool Encoder::takesCudaFrames() const {
-  return impl_->cudaFrames;
+CudaInterop* Encoder::cudaInterop() const {
+  return impl_->cudaFrames ? impl_->settings.cuda.get() : nullptr;
 }
 
 void Encoder::submitVideo(const VideoPlanes& planes, int64_t frameIndex,

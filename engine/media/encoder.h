@@ -71,6 +71,10 @@ struct EncoderSettings {
 // take CUDA frames. Throws mq::UserError for an unknown encoder name.
 void resolveVideoEncoder(EncoderSettings& settings);
 
+// Whether `videoCodec` ("auto", or an encoder's name) may end up taking CUDA
+// frames, so that setting EncoderSettings::cuda up is worth it.
+bool mayTakeCudaFrames(const std::string& videoCodec);
+
 // NV12 or YUV420P planes (BT.709 limited range) in caller memory, or NV12
 // planes in GPU memory as CUDA device pointers (`cuda`).
 struct VideoPlanes {
@@ -111,9 +115,9 @@ class Encoder {
   // The plane layout the chosen encoder takes without conversion (NV12 for
   // libx264 and NVENC, YUV420P for encoders without NV12).
   VideoPlanes::Layout preferredLayout() const;
-  // Whether submitVideo() takes CUDA planes (settings.cuda and an encoder
-  // that reads CUDA frames) rather than host memory.
-  bool takesCudaFrames() const;
+  // What submitVideo()'s CUDA planes come through (settings.cuda, with an
+  // encoder that reads CUDA frames); nullptr: it takes host memory.
+  CudaInterop* cudaInterop() const;
 
   // Frame `frameIndex` (consecutive from 0; a repeated frame is submitted
   // again with the next index). `release` is called (on any thread) when the

@@ -10,15 +10,11 @@ namespace {
 
 constexpr uint32_t kNvidiaVendorId = 0x10de;
 
-bool wantsNvidia(const std::string& codec) {
-  return codec.empty() || codec == "auto" || codec.find("nvenc") != std::string::npos;
-}
-
 }  // namespace
 
 bool prepareEncoderHandoff(const gpu::Device& device, media::EncoderSettings& settings) {
   settings.cuda.reset();
-  if (device.vendorId() == kNvidiaVendorId && wantsNvidia(settings.videoCodec)) {
+  if (device.vendorId() == kNvidiaVendorId && media::mayTakeCudaFrames(settings.videoCodec)) {
     std::string why;
     if (!device.canExportMemory())
       why = device.name() + " cannot export memory (no VK_KHR_external_memory_fd)";

@@ -17,9 +17,9 @@ namespace mq::runtime {
 // CUDA path is not taken when an NVIDIA encoder was asked for.
 bool prepareEncoderHandoff(const gpu::Device& device, media::EncoderSettings& settings);
 
-// A finished NV12 frame as the encoder's planes: CUDA device pointers into the
-// exported ring buffer when `cuda` is set (imported on first use), else the
-// mapped bytes.
+// A finished NV12 frame as an encoder's planes: CUDA device pointers into the
+// exported ring buffer when `cuda` is set (imported on first use; pass
+// Encoder::cudaInterop()), else the mapped bytes.
 media::VideoPlanes encoderPlanes(gpu::Device& device, const render::FrameOutput& frame,
                                  media::CudaInterop* cuda);
 

@@ -44,9 +44,7 @@ double msBetween(Clock::time_point a, Clock::time_point b) {
 // The encoder on its own thread, fed in tick order.
 class EncodeThread {
  public:
-  // `cuda`: the encoder takes CUDA frames through it (else host memory).
-  EncodeThread(gpu::Device& device, media::Encoder& encoder, media::CudaInterop* cuda)
-      : device_(device), encoder_(encoder), cuda_(cuda) {
+  EncodeThread(gpu::Device& device, media::Encoder& encoder) : device_(device), encoder_(encoder) {
     thread_ = std::thread([this] { run(); });
   }
   ~EncodeThread() { close(); }
@@ -121,7 +119,7 @@ class EncodeThread {
       try {
         if (item.index >= 0) {
           const render::FrameOutput& f = item.frame;
-          encoder_.submitVideo(encoderPlanes(device_, f, cuda_), item.index,
+          encoder_.submitVideo(encoderPlanes(device_, f, encoder_.cudaInterop()), item.index,
                                [lease = f.lease]() mutable { lease.reset(); });
         } else {
           encoder_.submitAudio(item.audio.data(), int(item.audio.size() / media::kAudioChannels));
@@ -140,7 +138,6 @@ class EncodeThread {
 
   gpu::Device& device_;
   media::Encoder& encoder_;
-  media::CudaInterop* cuda_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Item> items_;
@@ -186,7 +183,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
   for (const Fault& f : faults)  // an unknown source id is bad input, found before starting
     if (f.kind == FaultKind::DecodeStall) media.injectDecodeStall(f.source, 0);
   media::Encoder encoder(es, options.outputs);
-  EncodeThread encode(device, encoder, encoder.takesCudaFrames() ? es.cuda.get() : nullptr);
+  EncodeThread encode(device, encoder);
   // The operator's preview, from the same frames; its own encoder and queue.
   std::optional<render::PreviewOverlay> preview;
   std::optional<media::Encoder> previewEncoder;
@@ -197,7 +194,7 @@ ojson runLive(gpu::Device& device, scene::Scene& scene, const LiveOptions& optio
     media::EncoderSettings previewSettings = es;
     previewSettings.cuda.reset();  // the preview overlay's frames are in host memory
     previewEncoder.emplace(previewSettings, std::vector<std::string>{options.previewOutput});
-    previewEncode.emplace(device, *previewEncoder, nullptr);
+    previewEncode.emplace(device, *previewEncoder);
   }
   uint64_t previewSkipped = 0;
   auto previewJson = [&] {

@@ -477,6 +477,13 @@ TEST_CASE(
   CHECK_FALSE(s.cuda);
   s.videoCodec = "no-such-codec";
   CHECK_THROWS_AS(resolveVideoEncoder(s), mq::UserError);
+  // Which names are worth setting CUDA up for: FFmpeg says which encoders
+  // take CUDA frames.
+  CHECK(mayTakeCudaFrames("auto"));
+  CHECK(mayTakeCudaFrames("h264_nvenc"));
+  CHECK(mayTakeCudaFrames("hevc_nvenc"));
+  CHECK_FALSE(mayTakeCudaFrames("libx264"));
+  CHECK_FALSE(mayTakeCudaFrames("no-such-codec"));
 
   // This machine has no NVIDIA driver (CI): h264_nvenc is in Debian's FFmpeg
   // but cannot start. A runtime failure naming the encoder, nothing written.
@@ -493,7 +500,7 @@ TEST_CASE(
   // frame is still released.
   s.videoCodec = "auto";
   Encoder encoder(s, {(dir.path / "x.mkv").string()});
-  CHECK_FALSE(encoder.takesCudaFrames());
+  CHECK(encoder.cudaInterop() == nullptr);
   Pattern pattern(s.width, s.height);
   VideoPlanes planes = pattern.frame(0);
   planes.cuda = true;
