@@ -557,7 +557,10 @@ void copyBlock(Tile tile, ivec2 origin, out vec3 encoded[kBlock]) {
       vec2 t = rect.xy + clamp(texel, vec2(0.5), rect.zw - 0.5);
       encoded[i] = textureLod(atlasRaw, t * pc.atlasInvSize, 0.0).rgb;
     } else {
-      encoded[i] = texelFetch(atlasRaw, ivec2(floor(rect.xy + texel)), 0).rgb;
+      // Clamped like fetchAligned: the pixels of a tile past the output's
+      // last row or column are never written, and the texels under them
+      // may lie past the image.
+      encoded[i] = texelFetch(atlasRaw, ivec2(floor(rect.xy + min(texel, rect.zw))), 0).rgb;
     }
   }
 }

@@ -253,7 +253,7 @@ TextureInfo Compositor::addTexture(const std::string& key, const TextureData& da
   AtlasTexture tex;
   tex.levels = atlas_.add(data);
   tex.key = key;
-  tex.text = key.rfind("text:", 0) == 0;
+  tex.transient = key.rfind("text:", 0) == 0 || key.rfind("resampled:", 0) == 0;
   tex.lastUsed = submits_;
   info.width = data.width;
   info.height = data.height;
@@ -273,10 +273,10 @@ TextureInfo Compositor::addTexture(const std::string& key, const TextureData& da
   return info;
 }
 
-void Compositor::dropUnusedTexts() {
+void Compositor::dropUnusedTransients() {
   for (uint32_t id = 0; id < textures_.size(); ++id) {
     AtlasTexture& t = textures_[id];
-    if (!t.text || submits_ - t.lastUsed < kTextKeepFrames) continue;
+    if (!t.transient || submits_ - t.lastUsed < kTransientKeepFrames) continue;
     atlas_.release(t.levels);
     textureIds_.erase(t.key);
     t = AtlasTexture{};
@@ -290,6 +290,32 @@ TextureInfo Compositor::image(const Node& node) {
 
 TextureInfo Compositor::mask(const Node& node) {
   return imageFile(node, Prop::Mask);
+}
+
+TextureInfo Compositor::resampledImage(const Node& node, uint32_t width, uint32_t height) {
+  std::filesystem::path file = scene_.resolve(node.getString(Prop::Source));
+  std::string key =
+      "resampled:" + std::to_string(width) + "x" + std::to_string(height) + ":" + file.string();
+  if (auto it = textureIds_.find(key); it != textureIds_.end()) {
+    textures_[it->second].lastUsed = submits_;
+    return textures_[it->second].info;
+  }
+  // From the file, not the stored levels: an image over the atlas width is
+  // stored smaller than it is.
+  const TextureInfo original = image(node);
+  uint32_t w = 0, h = 0;
+  std::vector<float> rgba;
+  try {
+    rgba = decodeImageLinear(file, w, h);
+  } catch (const UserError& e) {
+    throw scene::SceneError({scene::issueAt(
+        scene_, node.jsonPointer + "/" + scene::property(Prop::Source).name, e.what())});
+  }
+  TextureInfo info;
+  info.naturalWidth = original.naturalWidth;
+  info.naturalHeight = original.naturalHeight;
+  return addTexture(
+      key, makeTexture(width, height, resampleLinear(rgba, w, h, width, height), true), info);
 }
 
 TextureInfo Compositor::imageFile(const Node& node, Prop property) {
@@ -700,14 +726,18 @@ GpuLayer Compositor::resolve(const DrawLayer& l, const std::vector<AtlasRect>& g
   place(l.contentLod, g.contentMap, g.contentRect);
   place(l.shadowLod, g.shadowMap, g.shadowRect);
   // Texel-for-pixel: output pixel x lands on texel x + k for an integer k.
-  auto near = [](double a, double b) { return std::abs(a - b) < 1e-6; };
-  auto integral = [&](double v) { return near(v, std::round(v)); };
+  // Output pixels map to local units (inv0, inv1) and those to the level's
+  // texels (contentMap): a picture scaled by the layer and stored (mip level,
+  // resampled copy) at the size it is shown at is aligned as well.
+  auto near = [](double v, double to, double tolerance) { return std::abs(v - to) < tolerance; };
+  auto integral = [&](double v) { return near(v, std::round(v), 1e-4); };
   const auto& a = g.inv0;
   const auto& b = g.inv1;
   const auto& m = g.contentMap;
-  if (g.info[0] == kKindTexture && near(a[0], 1) && near(a[1], 0) && near(b[0], 0) &&
-      near(b[1], 1) && near(m[0], 1) && near(m[1], 1) && integral(double(a[2]) + m[2]) &&
-      integral(double(b[2]) + m[3])) {
+  double mx = m[0], my = m[1];
+  if (g.info[0] == kKindTexture && near(a[0] * mx, 1, 1e-6) && near(a[1] * mx, 0, 1e-6) &&
+      near(b[0] * my, 0, 1e-6) && near(b[1] * my, 1, 1e-6) && integral(a[2] * mx + m[2]) &&
+      integral(b[2] * my + m[3])) {
     g.info[2] |= kFlagPixelAligned;
   }
   return g;
@@ -886,7 +916,7 @@ FrameTicket Compositor::submit(double sceneTime, const VideoFrames& videos, Plan
   // Plan first: it may decode and upload new textures, which must not happen
   // while a frame is being recorded.
   atlas_.beginFrame();
-  if (++submits_ % 30 == 0) dropUnusedTexts();
+  if (++submits_ % 30 == 0) dropUnusedTransients();
   planVideos_ = &videos;
   videoUploads_.clear();
   // scene_ stays the reference for assets and messages; the plan is built from

@@ -179,10 +179,12 @@ class Compositor : private TextureProvider {
     // 0 for textures that never change after upload.
     uint64_t version = 0;
     bool video = false;  // a video node's picture
-    // A text's bitmap: dropped when no frame has shown it for a while (a
-    // countdown's past seconds), so a long show does not fill the atlas.
-    // Dropped, it is reset (text false) and its id waits in freeTextureIds_.
-    bool text = false;
+    // Made for the size something is shown at (a text's bitmap, a resampled
+    // picture): dropped when no frame has shown it for a while (a
+    // countdown's past seconds, a picture the operator resized), so a long
+    // show does not fill the atlas. Dropped, it is reset (transient false)
+    // and its id waits in freeTextureIds_.
+    bool transient = false;
     uint64_t lastUsed = 0;  // submits_ when a frame plan last asked for it
     std::string key;        // in textureIds_
   };
@@ -248,6 +250,7 @@ class Compositor : private TextureProvider {
   TextureInfo gradient(const scene::Node& node) override;
   std::optional<TextureInfo> video(const scene::Node& node) override;
   TextureInfo mask(const scene::Node& node) override;
+  TextureInfo resampledImage(const scene::Node& node, uint32_t width, uint32_t height) override;
   // An image file named by `property` of `node` (cached by path).
   TextureInfo imageFile(const scene::Node& node, scene::Prop property);
   void recordVideo(VkCommandBuffer cmd, Slot& slot, const VideoUpload& upload);
@@ -300,14 +303,14 @@ class Compositor : private TextureProvider {
   std::unique_ptr<gpu::FrameDescriptors> descriptors_;
   std::map<std::string, uint32_t> textureIds_;  // cache key -> index in textures_
   std::vector<AtlasTexture> textures_;
-  std::vector<uint32_t> freeTextureIds_;  // of dropped texts, reused first
+  std::vector<uint32_t> freeTextureIds_;  // of dropped transient textures, reused first
   uint64_t submits_ = 0;
   uint64_t textureSerial_ = 0;  // a reused id gets a new version: tile keys never mistake it
-  // Frames a text may go unshown before its bitmap is dropped: far more than
-  // frames in flight, and long enough that a text blinking on and off is not
-  // rasterised again each time.
-  static constexpr uint64_t kTextKeepFrames = 150;
-  void dropUnusedTexts();
+  // Frames a transient texture may go unshown before it is dropped: far more
+  // than frames in flight, and long enough that a text blinking on and off is
+  // not rasterised again each time.
+  static constexpr uint64_t kTransientKeepFrames = 150;
+  void dropUnusedTransients();
   std::vector<Slot> slots_;
   std::vector<gpu::Buffer> outputs_;
   std::shared_ptr<OutputRing> ring_ = std::make_shared<OutputRing>();

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <glm/glm.hpp>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "render/content_placement.h"
 #include "render/texture_data.h"
@@ -44,6 +46,28 @@ double linearScale(const Mat& m) {
 glm::dvec2 apply(const Mat& m, double x, double y) {
   glm::dvec3 v = m * glm::dvec3(x, y, 1);
   return {v.x, v.y};
+}
+
+// The size in target pixels of a picture placed by `m` at (x, y) with size
+// (w, h) local units, where it lands on whole pixels, unrotated and unmirrored,
+// no larger than its texture on either axis and smaller on one: a texture of
+// that size is then sampled texel for pixel. nullopt otherwise.
+std::optional<std::array<uint32_t, 2>> shrunkOnWholePixels(const Mat& m, double x, double y,
+                                                           double w, double h,
+                                                           const TextureInfo& tex) {
+  if (std::abs(m[1][0]) > 1e-9 || std::abs(m[0][1]) > 1e-9 || !(m[0][0] > 0 && m[1][1] > 0)) {
+    return std::nullopt;
+  }
+  const double edges[4] = {m[2][0] + x * m[0][0], m[2][1] + y * m[1][1], w * m[0][0], h * m[1][1]};
+  for (double v : edges) {
+    if (!(std::abs(v - std::round(v)) < 1e-4)) return std::nullopt;
+  }
+  double width = std::round(edges[2]), height = std::round(edges[3]);
+  if (width < 1 || height < 1 || width > tex.width || height > tex.height ||
+      (width == tex.width && height == tex.height)) {
+    return std::nullopt;
+  }
+  return std::array<uint32_t, 2>{uint32_t(width), uint32_t(height)};
 }
 
 bool isIsolatedGroup(const Node& n) {
@@ -92,6 +116,7 @@ class Builder {
   Builder(const scene::Scene& s, double time, TextureProvider& t, PlanQuality q)
       : scene_(s), time_(time), textures_(t), quality_(q) {
     findSqueezedCameras();
+    findMovingNodes();
   }
 
   void addNodes(const std::vector<Node>& nodes, const Mat& parentToTarget, DrawList& target) {
@@ -121,6 +146,40 @@ class Builder {
     scene::Vec2 a = n.getVec2(Prop::Anchor);
     return translation(-a.x * size.x, -a.y * size.y);
   }
+
+  // Nodes whose placement can change during the show: a clip animates, or a
+  // data binding drives, one of the properties that place a node or its
+  // picture. Their images (and those of their descendants) are never
+  // resampled to the size they are shown at, which would mean a new texture
+  // every frame (see emit).
+  void findMovingNodes() {
+    auto places = [](Prop p) {
+      return p == Prop::Position || p == Prop::Scale || p == Prop::Rotation || p == Prop::Anchor ||
+             p == Prop::Size || p == Prop::Crop || p == Prop::Fit || p == Prop::Zoom ||
+             p == Prop::ZoomCenter;
+    };
+    for (const scene::Clip& c : scene_.clips) {
+      for (const scene::Track& t : c.tracks) {
+        if (places(t.property)) moving_.insert(t.node);
+      }
+    }
+    for (const Node* n : scene_.allNodes()) {
+      for (const scene::PropertyBinding& b : n->bindings) {
+        if (places(b.property)) moving_.insert(n->id);
+      }
+    }
+  }
+
+  // Counts the enclosing nodes that move (or are drawn where something else
+  // decides: an L-bar's camera, a widget's parts) while nodes are added.
+  struct MovingScope {
+    MovingScope(int& depth, bool moving) : depth_(depth), moving_(moving) { depth_ += moving_; }
+    ~MovingScope() { depth_ -= moving_; }
+    MovingScope(const MovingScope&) = delete;
+    MovingScope& operator=(const MovingScope&) = delete;
+    int& depth_;
+    int moving_;
+  };
 
   // Where an L-bar puts the node it squeezes, in the L-bar's parent space.
   struct Squeeze {
@@ -158,6 +217,7 @@ class Builder {
       moved.values[size_t(Prop::Scale)] = scene::Vec2{sx, sy};
       moved.values[size_t(Prop::Size)] =
           scene::Vec2{std::max(sq.rect.z, 1e-3), std::max(sq.rect.w, 1e-3)};
+      MovingScope squeezed(movingDepth_, true);
       addNode(moved, parentToTarget, target);
       squeezes_.emplace(n.id, sq);
       return;
@@ -165,6 +225,7 @@ class Builder {
     if (!n.getBool(Prop::Visible) || n.getFloat(Prop::Opacity) <= 0) return;
     Mat place = parentToTarget * placement(n);
     if (linearScale(place) < 1e-9) return;  // scaled to nothing
+    MovingScope moving(movingDepth_, moving_.count(n.id) > 0);
     switch (n.kind) {
       case NodeKind::Group:
         addGroup(n, place, target);
@@ -209,6 +270,7 @@ class Builder {
         // Text is measured at the scale it is shown, as it will be drawn.
         double ppu = linearScale(place);
         TextMeasure measure = [&](const Node& t) { return textures_.text(t, ppu).naturalWidth; };
+        MovingScope parts(movingDepth_, true);  // laid out anew each frame
         addGroup(expandWidget(n, scene_, time_, measure), place, target);
         return;
       }
@@ -388,6 +450,7 @@ class Builder {
       kind = kKindTexture;
       // Where the texture lands in the box.
       double ox = 0, oy = 0, dw = size.x, dh = size.y;
+      double texWidth = tex.width, texHeight = tex.height;  // of the texture sampled
       if (n.kind == NodeKind::Text) {
         ox = oy = -pad;
         dw = tex.extentWidth;
@@ -409,11 +472,25 @@ class Builder {
                      oy + dh >= size.y - kSlack;
         bool contained = n.getEnum<scene::Fit>(Prop::Fit) == scene::Fit::Contain;
         opaqueContent = tex.opaque && (!contained || (n.getFloat(Prop::Zoom) > 1 && fills));
+        // A still picture that stays where it is, shown smaller than it is
+        // stored, on whole pixels: sampled from a copy of exactly the shown
+        // size, texel for pixel. Sharper than the mip levels, and its tiles
+        // take the shader's cheapest paths (a copy where nothing covers it).
+        std::optional<std::array<uint32_t, 2>> shown;
+        if (n.kind == NodeKind::Image && movingDepth_ == 0) {
+          shown = shrunkOnWholePixels(localToTarget, ox, oy, dw, dh, tex);
+        }
+        if (shown) {
+          TextureInfo copy = textures_.resampledImage(n, (*shown)[0], (*shown)[1]);
+          out.texture = copy.id;
+          texWidth = copy.width;
+          texHeight = copy.height;
+        }
       }
       out.uvMap = {1 / dw, 1 / dh, -ox / dw, -oy / dh};
       // Mip level from the texel footprint of one output pixel (its longer axis,
       // so minified content never aliases).
-      double tx = tex.width / dw, ty = tex.height / dh;
+      double tx = texWidth / dw, ty = texHeight / dh;
       double fx = std::hypot(inv[0][0] * tx, inv[0][1] * ty);
       double fy = std::hypot(inv[1][0] * tx, inv[1][1] * ty);
       out.contentLod = std::max(0.0, std::log2(std::max(fx, fy)));
@@ -504,6 +581,8 @@ class Builder {
   TextureProvider& textures_;
   PlanQuality quality_;
   std::map<std::string, Squeeze> squeezes_;  // by the squeezed node's id
+  std::set<std::string> moving_;             // see findMovingNodes
+  int movingDepth_ = 0;                      // enclosing moving nodes (MovingScope)
 };
 
 }  // namespace

@@ -85,6 +85,11 @@ class TextureProvider {
   virtual std::optional<TextureInfo> video(const scene::Node& node) = 0;
   // The node's mask image (its `mask` property, which is set).
   virtual TextureInfo mask(const scene::Node& node) = 0;
+  // The node's image resampled to width x height texels: a picture that stays
+  // where it is, shown smaller than it is stored, gets a texture of exactly
+  // the size it is shown at (sampled texel for pixel, and filtered better
+  // than mip levels can).
+  virtual TextureInfo resampledImage(const scene::Node& node, uint32_t width, uint32_t height) = 0;
 };
 
 // What a video node without a picture shows: its box in a dark slate colour

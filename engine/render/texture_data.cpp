@@ -1,6 +1,7 @@
 #include "render/texture_data.h"
 
 #include <stb_image.h>
+#include <stb_image_resize.h>
 
 #include <algorithm>
 #include <array>
@@ -115,7 +116,8 @@ void limitTextureSize(TextureData& data, uint32_t maxSide) {
   }
 }
 
-TextureData loadImageTexture(const std::filesystem::path& file) {
+std::vector<float> decodeImageLinear(const std::filesystem::path& file, uint32_t& width,
+                                     uint32_t& height) {
   int w = 0, h = 0, channels = 0;
   stbi_uc* pixels = stbi_load(file.c_str(), &w, &h, &channels, 4);
   if (!pixels) {
@@ -137,7 +139,37 @@ TextureData loadImageTexture(const std::filesystem::path& file) {
     rgba[i * 4 + 3] = a;
   }
   stbi_image_free(pixels);
-  return makeTexture(uint32_t(w), uint32_t(h), rgba, true);
+  width = uint32_t(w);
+  height = uint32_t(h);
+  return rgba;
+}
+
+std::vector<float> resampleLinear(const std::vector<float>& rgba, uint32_t width, uint32_t height,
+                                  uint32_t newWidth, uint32_t newHeight) {
+  std::vector<float> out(size_t(newWidth) * newHeight * 4);
+  // Premultiplied already: stb filters the channels as they are. Clamped
+  // edges: the picture's border repeats rather than fading into black.
+  if (!stbir_resize_float_generic(rgba.data(), int(width), int(height), 0, out.data(),
+                                  int(newWidth), int(newHeight), 0, 4, 3,
+                                  STBIR_FLAG_ALPHA_PREMULTIPLIED, STBIR_EDGE_CLAMP,
+                                  STBIR_FILTER_MITCHELL, STBIR_COLORSPACE_LINEAR, nullptr)) {
+    throw RuntimeError("cannot resample a " + std::to_string(width) + "x" + std::to_string(height) +
+                       " picture to " + std::to_string(newWidth) + "x" + std::to_string(newHeight));
+  }
+  // Mitchell's small negative lobes can overshoot next to hard edges: keep
+  // every texel a valid premultiplied colour.
+  for (size_t i = 0; i < out.size(); i += 4) {
+    float a = std::clamp(out[i + 3], 0.0f, 1.0f);
+    out[i + 3] = a;
+    for (int c = 0; c < 3; ++c) out[i + c] = std::clamp(out[i + c], 0.0f, a);
+  }
+  return out;
+}
+
+TextureData loadImageTexture(const std::filesystem::path& file) {
+  uint32_t w = 0, h = 0;
+  std::vector<float> rgba = decodeImageLinear(file, w, h);
+  return makeTexture(w, h, rgba, true);
 }
 
 }  // namespace mq::render

@@ -33,6 +33,18 @@ uint8_t linearToSrgb8(float value);
 TextureData makeTexture(uint32_t width, uint32_t height, const std::vector<float>& rgba,
                         bool withMips);
 
+// Decodes a PNG/JPEG file to linear premultiplied RGBA floats (width*height*4).
+// Throws UserError naming the file when it does not decode.
+std::vector<float> decodeImageLinear(const std::filesystem::path& file, uint32_t& width,
+                                     uint32_t& height);
+
+// Resamples linear premultiplied RGBA floats to width x height with a proper
+// reconstruction filter (Mitchell; wide enough to average every source texel
+// when shrinking), in linear light, premultiplied, as a picture is shown at a
+// size it does not have. The result stays premultiplied (colour <= alpha).
+std::vector<float> resampleLinear(const std::vector<float>& rgba, uint32_t width, uint32_t height,
+                                  uint32_t newWidth, uint32_t newHeight);
+
 // Drops the largest mip levels until both sides are at most maxSide: an image
 // bigger than the atlas is kept at the largest level that fits (a 6000-pixel
 // product photo is shown at 3000 pixels, more than any output shows it at).

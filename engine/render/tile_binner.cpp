@@ -88,7 +88,11 @@ TileBins binTiles(const DrawList& list) {
       for (int64_t tx = tx0; tx < tx1; ++tx) {
         auto& tile = perTile[size_t(ty) * bins.tilesX + size_t(tx)];
         float x0 = float(tx * kTileWidth), y0 = float(ty * kTileHeight);
-        bool inside = coversTile(l, x0, y0, x0 + kTileWidth, y0 + kTileHeight);
+        // Tiles of the last column and row may reach past the output, whose
+        // pixels are never written: only the part inside needs covering.
+        float x1 = std::min(x0 + float(kTileWidth), float(list.width));
+        float y1 = std::min(y0 + float(kTileHeight), float(list.height));
+        bool inside = coversTile(l, x0, y0, x1, y1);
         if (inside && l.opaque) tile.clear();  // nothing below is visible in this tile
         bool outsideBox = shadow && !overlapsTile(box, x0, y0);
         tile.push_back(inside ? i | kEntryInterior : outsideBox ? i | kEntryShadowOnly : i);

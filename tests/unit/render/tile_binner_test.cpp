@@ -27,6 +27,14 @@ class FakeTextures : public render::TextureProvider {
     return t;
   }
   render::TextureInfo gradient(const scene::Node&) override { return {}; }
+  render::TextureInfo resampledImage(const scene::Node& n, uint32_t width,
+                                     uint32_t height) override {
+    render::TextureInfo t = image(n);
+    t.id = 9;
+    t.width = width;
+    t.height = height;
+    return t;
+  }
   render::TextureInfo mask(const scene::Node&) override {
     render::TextureInfo t;
     t.id = 7;
@@ -293,4 +301,90 @@ TEST_CASE("a feathered crop edge is no interior within its ramp", "[render]") {
   auto s3 = sceneWith({top});
   const render::GpuLayer& g3 = render::buildFramePlan(s3, 0, 256, 128, tex).main.layers[0].gpu;
   CHECK(g3.feather == std::array<float, 4>{0, 0, 0, 0});
+}
+
+TEST_CASE("tiles past the output's last row are covered by what covers their pixels inside",
+          "[render]") {
+  FakeTextures tex;
+  // 120 rows: the last row of tiles (112..128) has 8 rows of pixels in the output.
+  auto s = sceneWith({solid("small", 10, 10, 20, 20, {255, 0, 0, 255}),
+                      solid("full", 0, 0, 256, 120, {0, 0, 255, 255})});
+  s.canvas.height = 120;
+  auto bins = render::binTiles(render::buildFramePlan(s, 0, 256, 120, tex).main);
+  REQUIRE(bins.tilesY == 8);
+  for (uint32_t tx = 0; tx < bins.tilesX; ++tx) {
+    auto e = tileEntries(bins, tx, 7);
+    REQUIRE(e.size() == 1);
+    CHECK(e[0] == (1u | render::kEntryInterior));
+  }
+}
+
+namespace {
+
+scene::Node photo(const char* id, double x, double y, double w, double h) {
+  scene::Node n = scene::makeNode(scene::NodeKind::Image, id);
+  n.values[size_t(scene::Prop::Source)] = std::string("photo.png");
+  n.values[size_t(scene::Prop::Position)] = scene::Vec2{x, y};
+  n.values[size_t(scene::Prop::Size)] = scene::Vec2{w, h};
+  return n;
+}
+
+// The texture the scene's only layer samples at 256x128 output (FakeTextures:
+// 0 the image as stored, 9 a copy resampled to the size it is shown at).
+uint32_t sampledTexture(const scene::Scene& s, uint32_t width = 256, uint32_t height = 128) {
+  FakeTextures tex;
+  auto plan = render::buildFramePlan(s, 0, width, height, tex);
+  REQUIRE(plan.main.layers.size() == 1);
+  return plan.main.layers[0].texture;
+}
+
+}  // namespace
+
+TEST_CASE("a still picture shown smaller on whole pixels samples a copy of its shown size",
+          "[render]") {
+  FakeTextures tex;
+  // The 100x100 picture at 50x50: a resampled copy, sampled at level 0.
+  auto s = sceneWith({photo("p", 10, 20, 50, 40)});
+  auto plan = render::buildFramePlan(s, 0, 256, 128, tex);
+  const render::DrawLayer& l = plan.main.layers.at(0);
+  CHECK(l.texture == 9);
+  CHECK(l.contentLod == 0);
+  // Output scaling shrinks it as well: 100x100 at half the canvas is 50x50.
+  CHECK(sampledTexture(sceneWith({photo("p", 0, 0, 100, 100)}), 128, 64) == 9);
+
+  // Not where the copy could not be sampled texel for pixel, or would be
+  // made anew every frame.
+  CHECK(sampledTexture(sceneWith({photo("p", 10.5, 20, 50, 40)})) == 0);  // between pixels
+  CHECK(sampledTexture(sceneWith({photo("p", 10, 20, 50.5, 40)})) == 0);
+  CHECK(sampledTexture(sceneWith({photo("p", 10, 20, 120, 40)})) == 0);   // wider than stored
+  CHECK(sampledTexture(sceneWith({photo("p", 10, 20, 100, 100)})) == 0);  // as stored
+  auto rotated = photo("p", 10, 20, 50, 40);
+  rotated.values[size_t(scene::Prop::Rotation)] = 10.0;
+  CHECK(sampledTexture(sceneWith({rotated})) == 0);
+
+  auto animated = sceneWith({photo("p", 10, 20, 50, 40)});
+  scene::Clip clip;
+  clip.id = "grow";
+  clip.tracks.push_back({"p", scene::Prop::Scale, {}});
+  animated.clips.push_back(clip);
+  CHECK(sampledTexture(animated) == 0);
+  // A track on something else of it (its opacity) does not move it.
+  animated.clips[0].tracks[0].property = scene::Prop::Opacity;
+  CHECK(sampledTexture(animated) == 9);
+
+  // Inside a group that moves.
+  scene::Node group = scene::makeNode(scene::NodeKind::Group, "g");
+  group.children.push_back(photo("p", 10, 20, 50, 40));
+  auto inGroup = sceneWith({group});
+  CHECK(sampledTexture(inGroup) == 9);
+  inGroup.clips.push_back(clip);
+  inGroup.clips[0].tracks[0] = {"g", scene::Prop::Position, {}};
+  CHECK(sampledTexture(inGroup) == 0);
+
+  // Placed by live data.
+  auto bound = photo("p", 10, 20, 50, 40);
+  scene::PropertyBinding b;
+  b.property = scene::Prop::Size;
+  bound.bindings.push_back(b);
+  CHECK(sampledTexture(sceneWith({bound})) == 0);
 }
