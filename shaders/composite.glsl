@@ -157,7 +157,7 @@ struct Layer {
   vec4 gradient;      // linear: start, end; radial: centre, radius (local units)
   vec4 stopOffsets;   // up to 4 stops, ascending; unused ones repeat the last
   vec4 stops[4];      // linear premultiplied colours
-  uvec4 info;         // kind, blend, flags, unused
+  uvec4 info;         // kind, blend, flags; texel-for-pixel: atlas offset (alignedOffset)
   vec4 key;           // chroma: key Cb, Cr, similarity, softness; luma: threshold, -, -, softness
   vec4 keySpill;      // one-hot of the channel spill suppression clips (xyz), strength (w)
   vec4 maskMap;       // like contentMap, for the mask image
@@ -498,6 +498,19 @@ TexelMap firstLayerTexels(Tile tile) {
   return TexelMap(layerField(li, kInv0), layerField(li, kInv1), layerField(li, kContentMap),
                   layerField(li, kContentRect));
 }
+// A layer placed texel for pixel (kFlagPixelAligned) shows at output pixel p
+// the atlas texel p + this offset (computed on the CPU, in info.w), which
+// needs one word of the layer instead of its four mapping fields. Reads are
+// clamped to the atlas only: tile pixels past the output are never written.
+ivec2 alignedOffset(Tile tile) {
+  uint li = tileLayerEntry(tile.first) & kEntryLayer;
+  uint packed = texelFetch(layerWords, int(li) * kLayerTexels + kInfo).w;
+  return ivec2(int(packed << 16u) >> 16, int(packed) >> 16);
+}
+ivec2 alignedTexel(ivec2 at, int i, ivec2 last) {
+  return min(at + ivec2(i & 3, i >> 2), last);
+}
+
 vec2 texelAt(TexelMap m, int i, ivec2 origin) {
   vec2 p = vec2(origin + ivec2(i & 3, i >> 2)) + 0.5;
   vec2 local = vec2(dot(m.inv0.xy, p) + m.inv0.z, dot(m.inv1.xy, p) + m.inv1.z);
@@ -513,11 +526,19 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
     // what shadeLayer and blendOver make of it is its texel (over the
     // background, for the edge of a picture filtered into its gutter), so
     // that is sampled alone; the layers above have their own features.
-    TexelMap m = firstLayerTexels(tile);
-    [[unroll]] for (int i = 0; i < kBlock; ++i) {
-      vec2 texel = texelAt(m, i, origin);
-      vec4 s = kBaseFiltered ? sampleRect(texel, m.rect) : fetchAligned(texel, m.rect);
-      acc[i] = s + acc[i] * (1.0 - s.a);
+    if (kBaseFiltered) {
+      TexelMap m = firstLayerTexels(tile);
+      [[unroll]] for (int i = 0; i < kBlock; ++i) {
+        vec4 s = sampleRect(texelAt(m, i, origin), m.rect);
+        acc[i] = s + acc[i] * (1.0 - s.a);
+      }
+    } else {
+      ivec2 at = origin + alignedOffset(tile);
+      ivec2 last = textureSize(atlasRaw, 0) - 1;
+      [[unroll]] for (int i = 0; i < kBlock; ++i) {
+        vec4 s = fetchLinear(alignedTexel(at, i, last));
+        acc[i] = s + acc[i] * (1.0 - s.a);
+      }
     }
     k = 1u;
   }
@@ -547,20 +568,20 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
 // to its box (what video scalers do: R'G'B' is filtered as it comes; the full
 // path filters in linear light and costs several times as much per pixel).
 void copyBlock(Tile tile, ivec2 origin, out vec3 encoded[kBlock]) {
-  TexelMap m = firstLayerTexels(tile);
-  vec4 rect = m.rect;
-  [[unroll]] for (int i = 0; i < kBlock; ++i) {
-    vec2 texel = texelAt(m, i, origin);
-    if (kFiltered) {
+  if (kFiltered) {
+    TexelMap m = firstLayerTexels(tile);
+    vec4 rect = m.rect;
+    [[unroll]] for (int i = 0; i < kBlock; ++i) {
       // Clamped to the outer texel centres: the edge repeats instead of
       // blending with the transparent gutter.
-      vec2 t = rect.xy + clamp(texel, vec2(0.5), rect.zw - 0.5);
+      vec2 t = rect.xy + clamp(texelAt(m, i, origin), vec2(0.5), rect.zw - 0.5);
       encoded[i] = textureLod(atlasRaw, t * pc.atlasInvSize, 0.0).rgb;
-    } else {
-      // Clamped like fetchAligned: the pixels of a tile past the output's
-      // last row or column are never written, and the texels under them
-      // may lie past the image.
-      encoded[i] = texelFetch(atlasRaw, ivec2(floor(rect.xy + min(texel, rect.zw))), 0).rgb;
+    }
+  } else {
+    ivec2 at = origin + alignedOffset(tile);
+    ivec2 last = textureSize(atlasRaw, 0) - 1;
+    [[unroll]] for (int i = 0; i < kBlock; ++i) {
+      encoded[i] = texelFetch(atlasRaw, alignedTexel(at, i, last), 0).rgb;
     }
   }
 }

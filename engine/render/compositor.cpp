@@ -738,7 +738,15 @@ GpuLayer Compositor::resolve(const DrawLayer& l, const std::vector<AtlasRect>& g
   if (g.info[0] == kKindTexture && near(a[0] * mx, 1, 1e-6) && near(a[1] * mx, 0, 1e-6) &&
       near(b[0] * my, 0, 1e-6) && near(b[1] * my, 1, 1e-6) && integral(a[2] * mx + m[2]) &&
       integral(b[2] * my + m[3])) {
-    g.info[2] |= kFlagPixelAligned;
+    // Then output pixel (x, y) shows atlas texel (x, y) + offset: the
+    // shader's copy and base paths read that instead of mapping each pixel
+    // (info.w: two signed 16-bit halves, x low).
+    long ox = std::lround(g.contentRect[0] + a[2] * mx + m[2]);
+    long oy = std::lround(g.contentRect[1] + b[2] * my + m[3]);
+    if (std::abs(ox) < 32768 && std::abs(oy) < 32768) {
+      g.info[2] |= kFlagPixelAligned;
+      g.info[3] = uint32_t(uint16_t(int16_t(ox))) | uint32_t(uint16_t(int16_t(oy))) << 16;
+    }
   }
   return g;
 }
@@ -768,9 +776,11 @@ Compositor::PreparedList Compositor::prepare(const DrawList& list,
     uint64_t version = 0;
     if (l.source == DrawLayer::Source::Group) {
       k.contentRect[0] = k.contentRect[1] = k.shadowRect[0] = k.shadowRect[1] = 0;
+      k.info[3] = 0;  // the texel offset follows the rectangle
       version = groupKeys.at(l.texture);
     } else if (l.source == DrawLayer::Source::Particles) {
       k.contentRect[0] = k.contentRect[1] = k.shadowRect[0] = k.shadowRect[1] = 0;
+      k.info[3] = 0;
       version = particleKeys_.at(l.texture);
     } else if (l.source == DrawLayer::Source::Provider) {
       version = textures_.at(l.texture).version;
