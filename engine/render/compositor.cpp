@@ -17,6 +17,7 @@
 #include "render/asset_check.h"
 #include "render/content_placement.h"
 #include "render/tile_binner.h"
+#include "render/tile_classes.h"
 #include "render/video_upload.h"
 #include "scene/animation.h"
 #include "text/text_renderer.h"
@@ -39,21 +40,6 @@ constexpr uint32_t kRampSize = 256;
 constexpr VkBufferUsageFlags kOutputBufferUsage =
     VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
     VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
-
-// Shader features a tile class is compiled for (specialisation constants 0..12
-// of shaders/composite.glsl, in bit order).
-constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
-                   kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
-                   kFeatureCopy = 64,  // alone (or with Filtered, for a video): one opaque image
-    kFeatureGradient = 128, kFeatureKey = 256, kFeatureMask = 512, kFeatureShine = 1024,
-                   // The tile's bottom layer is an opaque image sampled straight into the
-                   // accumulator; the other features are those of the layers above it.
-    kFeatureBase = 2048, kFeatureBaseFiltered = 4096;
-constexpr uint32_t kFeatureClasses = 8192;
-// Draws any class, on the general path (see setCompileInBackground).
-constexpr uint32_t kFeatureFallback = kFeatureTextured | kFeatureShadow | kFeatureShadowAlpha |
-                                      kFeatureEdges | kFeatureBlendModes | kFeatureFiltered |
-                                      kFeatureGradient | kFeatureKey | kFeatureMask | kFeatureShine;
 
 struct PushConstants {
   float background[4];
@@ -867,6 +853,7 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
     }
   }
   if (classes.empty()) return;  // every tile was reused
+  mergeFewTileClasses(classes);
   std::vector<GpuTile> tiles;
   std::vector<uint32_t> used, base;
   std::vector<size_t> classTiles;

@@ -3,8 +3,10 @@
 #include "render/tile_binner.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "render/frame_plan.h"
+#include "render/tile_classes.h"
 #include "scene/scene.h"
 
 namespace {
@@ -387,4 +389,37 @@ TEST_CASE("a still picture shown smaller on whole pixels samples a copy of its s
   b.property = scene::Prop::Size;
   bound.bindings.push_back(b);
   CHECK(sampledTexture(sceneWith({bound})) == 0);
+}
+
+TEST_CASE("classes of a few tiles are drawn by a larger class that covers their features",
+          "[render]") {
+  using render::kFeatureBase, render::kFeatureCopy, render::kFeatureEdges, render::kFeatureGradient,
+      render::kFeatureTextured, render::kFewTiles;
+  auto tiles = [](size_t n, int tag) { return std::vector<int>(n, tag); };
+  std::map<uint32_t, std::vector<int>> classes;
+  const uint32_t baseGrad = kFeatureBase | kFeatureGradient;
+  const uint32_t baseGradEdges = baseGrad | kFeatureEdges;
+  const uint32_t baseGradEdgesTex = baseGradEdges | kFeatureTextured;
+  classes[kFeatureCopy] = tiles(500, 0);
+  classes[baseGrad] = tiles(3, 1);                         // few: into baseGradEdges (fewest extra)
+  classes[baseGradEdges] = tiles(kFewTiles, 2);            // just enough to stay
+  classes[baseGradEdgesTex] = tiles(40, 3);                // stays
+  classes[kFeatureEdges] = tiles(5, 4);                    // no base: nothing covers it, stays
+  classes[kFeatureBase | kFeatureTextured] = tiles(2, 5);  // covered by baseGradEdgesTex only
+  render::mergeFewTileClasses(classes);
+  CHECK(classes.size() == 4);
+  CHECK(classes.count(baseGrad) == 0);
+  CHECK(classes.count(kFeatureBase | kFeatureTextured) == 0);
+  CHECK(classes.at(kFeatureCopy).size() == 500);
+  CHECK(classes.at(baseGradEdges) == std::vector<int>{2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+                                                      2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+                                                      2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1});
+  CHECK(classes.at(baseGradEdgesTex).size() == 42);
+  CHECK(classes.at(kFeatureEdges).size() == 5);
+
+  // Copy tiles are never merged, either way; base and non-base never mix.
+  CHECK_FALSE(render::classCovers(kFeatureCopy | kFeatureTextured, kFeatureCopy));
+  CHECK_FALSE(render::classCovers(baseGradEdgesTex, kFeatureTextured));
+  CHECK_FALSE(render::classCovers(kFeatureTextured | kFeatureEdges, kFeatureBase));
+  CHECK(render::classCovers(baseGradEdgesTex, kFeatureBase));
 }

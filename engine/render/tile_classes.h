@@ -1,0 +1,69 @@
+// Tile classes: the compositor sorts the tiles of a frame by the shader
+// features their layers need, and draws each class with one dispatch of a
+// pipeline compiled for exactly those features (shaders/composite.glsl).
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+namespace mq::render {
+
+// Shader features a tile class is compiled for (specialisation constants 0..12
+// of shaders/composite.glsl, in bit order).
+constexpr uint32_t kFeatureTextured = 1, kFeatureShadow = 2, kFeatureShadowAlpha = 4,
+                   kFeatureEdges = 8, kFeatureBlendModes = 16, kFeatureFiltered = 32,
+                   kFeatureCopy = 64,  // alone (or with Filtered, for a video): one opaque image
+    kFeatureGradient = 128, kFeatureKey = 256, kFeatureMask = 512, kFeatureShine = 1024,
+                   // The tile's bottom layer is an opaque image sampled straight into the
+                   // accumulator; the other features are those of the layers above it.
+    kFeatureBase = 2048, kFeatureBaseFiltered = 4096;
+constexpr uint32_t kFeatureClasses = 8192;
+// Draws any class, on the general path (see Compositor::setCompileInBackground).
+constexpr uint32_t kFeatureFallback = kFeatureTextured | kFeatureShadow | kFeatureShadowAlpha |
+                                      kFeatureEdges | kFeatureBlendModes | kFeatureFiltered |
+                                      kFeatureGradient | kFeatureKey | kFeatureMask | kFeatureShine;
+
+// Fewer tiles than this make a class small enough to be drawn by another's
+// pipeline (mergeFewTileClasses): at one workgroup a tile, a fraction of a
+// millisecond of work, against a tenth of a second or more to compile a
+// pipeline of its own on lavapipe.
+constexpr size_t kFewTiles = 32;
+
+// Whether a pipeline for `big` draws the tiles of class `small` with the
+// same pixels: it has every feature of `small` (a feature a tile does not
+// need is work that changes nothing), and both read their first layer the
+// same way (the copy and base paths read it apart from the other layers).
+constexpr bool classCovers(uint32_t big, uint32_t small) {
+  return (big & small) == small && (big & kFeatureBase) == (small & kFeatureBase) &&
+         !((big | small) & kFeatureCopy);
+}
+
+// Moves each class of fewer than kFewTiles tiles into the class of at least
+// that many that covers it with the fewest features (the first of those): a
+// sticker's corner or a gradient's last row then costs no pipeline, and no
+// dispatch each frame, of its own. Classes nothing covers stay as they are.
+template <typename Tile>
+void mergeFewTileClasses(std::map<uint32_t, std::vector<Tile>>& classes) {
+  for (auto it = classes.begin(); it != classes.end();) {
+    auto into = classes.end();
+    if (it->second.size() < kFewTiles) {
+      for (auto c = classes.begin(); c != classes.end(); ++c) {
+        if (c == it || c->second.size() < kFewTiles || !classCovers(c->first, it->first)) continue;
+        if (into == classes.end() || std::popcount(c->first) < std::popcount(into->first)) {
+          into = c;
+        }
+      }
+    }
+    if (into == classes.end()) {
+      ++it;
+      continue;
+    }
+    into->second.insert(into->second.end(), it->second.begin(), it->second.end());
+    it = classes.erase(it);
+  }
+}
+
+}  // namespace mq::render
