@@ -98,6 +98,27 @@ uint32_t layerFeatures(const GpuLayer& g, bool shadow = true) {
   return f;
 }
 
+// Whether the layer's box edges change none of its pixels, so tiles they
+// cross need no edge math for it: a texture placed texel for pixel (its
+// border falls on pixel edges), no rounded corners, border or feathered
+// crop, and every texel inside its box. Outside the texture the shader
+// reads the atlas's transparent gutter, so the colour there is 0 as the
+// edge's coverage would make it, and inside it that coverage is exactly 1.
+bool edgesChangeNothing(const GpuLayer& g) {
+  if (g.info[0] != kKindTexture || !(g.info[2] & kFlagPixelAligned) || g.shape[0] != 0 ||
+      g.shape[1] != 0 || g.feather != std::array<float, 4>{0, 0, 0, 0}) {
+    return false;
+  }
+  // The texture's extent in local units: texel = local * contentMap.xy + contentMap.zw.
+  const auto& m = g.contentMap;
+  const auto& r = g.contentRect;
+  double x0 = -double(m[2]) / m[0], x1 = (double(r[2]) - m[2]) / m[0];
+  double y0 = -double(m[3]) / m[1], y1 = (double(r[3]) - m[3]) / m[1];
+  double slack = 1e-4 * std::max({1.0, std::abs(x0), std::abs(x1), std::abs(y0), std::abs(y1)});
+  return g.box[0] <= x0 + slack && g.box[1] <= y0 + slack && g.box[2] >= x1 - slack &&
+         g.box[3] >= y1 - slack;
+}
+
 // Whether a tile-list entry is an opaque image covering the tile with nothing
 // of its own to add over its texels: the copy path's one layer, or the base
 // path's bottom one (kFeatureBase). `opaque` already means full opacity,
@@ -753,6 +774,8 @@ Compositor::PreparedList Compositor::prepare(const DrawList& list,
     // Outside its box (kEntryShadowOnly) the layer's own colour is 0: only
     // its shadow shows.
     p.shadowOnlyFeatures.push_back(shadowFeatures(p.layers.back()));
+    p.edgeFeatures.push_back(p.features.back() |
+                             (edgesChangeNothing(p.layers.back()) ? 0u : kFeatureEdges));
     p.video.push_back(l.source == DrawLayer::Source::Provider && textures_.at(l.texture).video);
     // A layer's pixels follow from its parameters and the texels it samples.
     // Texels at a rectangle change only for videos (their version) and
@@ -811,7 +834,6 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
                                  Target target, VkBuffer outputBuffer, AtlasRect groupRect) {
   const DrawList& list = *prepared.list;
   const std::vector<GpuLayer>& layers = prepared.layers;
-  const std::vector<uint32_t>& features = prepared.features;
   const std::vector<uint32_t>& interiorFeatures = prepared.interiorFeatures;
   const TileBins& bins = prepared.bins;
 
@@ -838,7 +860,7 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
         uint32_t i = entry & kEntryLayer;
         f |= (entry & kEntryInterior)     ? interiorFeatures[i]
              : (entry & kEntryShadowOnly) ? prepared.shadowOnlyFeatures[i]
-                                          : features[i] | kFeatureEdges;
+                                          : prepared.edgeFeatures[i];
       }
       if (count == 1 && opaqueImageCovers(list.layers, layers, bins.indices[first])) {
         // An image placed texel-for-pixel, or a video at any scale, is copied.

@@ -196,6 +196,8 @@ class Compositor : private TextureProvider {
     std::vector<uint32_t> features;
     std::vector<uint32_t> interiorFeatures;    // in tiles inside the layer's interior
     std::vector<uint32_t> shadowOnlyFeatures;  // in tiles outside its box
+    std::vector<uint32_t> edgeFeatures;        // in the others: its own and its edges'
+                                               // (kFeatureEdges, unless they change nothing)
     std::vector<bool> video;                   // the layer shows a video picture
     TileBins bins;
     std::vector<uint64_t> tileKeys;
