@@ -838,12 +838,13 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
   const TileBins& bins = prepared.bins;
 
   // Sort tiles into classes by the features their layers need; each class is
-  // one dispatch with a pipeline compiled for exactly those features.
-  std::map<uint32_t, std::vector<GpuTile>> classes;
+  // one dispatch with a pipeline compiled for exactly those features (or a
+  // few tiles' class drawn by a larger one's, see pipelineClasses).
+  std::vector<uint32_t> tileClass(size_t(bins.tilesX) * bins.tilesY);
+  std::map<uint32_t, size_t> classTileCounts;
   for (uint32_t ty = 0; ty < bins.tilesY; ++ty) {
     for (uint32_t tx = 0; tx < bins.tilesX; ++tx) {
       size_t t = size_t(ty) * bins.tilesX + tx;
-      if (!dirty.empty() && !dirty[t]) continue;
       uint32_t first = bins.ranges[2 * t], count = bins.ranges[2 * t + 1];
       uint32_t f = 0, k0 = 0;
       if (count > 1 && opaqueImageCovers(list.layers, layers, bins.indices[first])) {
@@ -871,11 +872,21 @@ void Compositor::recordComposite(VkCommandBuffer cmd, const PreparedList& prepar
           f = kFeatureCopy | kFeatureFiltered;
         }
       }
-      classes[f].push_back({tx, ty, first, count});
+      tileClass[t] = f;
+      ++classTileCounts[f];
+    }
+  }
+  const std::map<uint32_t, uint32_t> drawnBy = pipelineClasses(classTileCounts);
+  std::map<uint32_t, std::vector<GpuTile>> classes;
+  for (uint32_t ty = 0; ty < bins.tilesY; ++ty) {
+    for (uint32_t tx = 0; tx < bins.tilesX; ++tx) {
+      size_t t = size_t(ty) * bins.tilesX + tx;
+      if (!dirty.empty() && !dirty[t]) continue;
+      classes[drawnBy.at(tileClass[t])].push_back(
+          {tx, ty, bins.ranges[2 * t], bins.ranges[2 * t + 1]});
     }
   }
   if (classes.empty()) return;  // every tile was reused
-  mergeFewTileClasses(classes);
   std::vector<GpuTile> tiles;
   std::vector<uint32_t> used, base;
   std::vector<size_t> classTiles;

@@ -70,6 +70,29 @@ std::optional<std::array<uint32_t, 2>> shrunkOnWholePixels(const Mat& m, double 
   return std::array<uint32_t, 2>{uint32_t(width), uint32_t(height)};
 }
 
+// The target pixels of a box (x0, y0)-(x1, y1) placed by `m` when its edges
+// fall on pixel edges, unrotated, at the same scale on both axes: then a
+// pixel centre outside the box is half a pixel from it, where the edge's
+// coverage is exactly 0 (shadeLayer), so the box itself bounds the layer and
+// tiles that only border it are left alone. nullopt otherwise.
+std::optional<std::array<float, 4>> boxOnPixelEdges(const Mat& m, double x0, double y0, double x1,
+                                                    double y1) {
+  double sx = m[0][0], sy = m[1][1];
+  if (std::abs(m[1][0]) > 1e-9 || std::abs(m[0][1]) > 1e-9 ||
+      !(std::abs(std::abs(sx) - std::abs(sy)) <= 1e-9 * std::abs(sx)) || sx == 0) {
+    return std::nullopt;
+  }
+  glm::dvec2 a = apply(m, x0, y0), b = apply(m, x1, y1);
+  const double edges[4] = {std::min(a.x, b.x), std::min(a.y, b.y), std::max(a.x, b.x),
+                           std::max(a.y, b.y)};
+  std::array<float, 4> out;
+  for (int i = 0; i < 4; ++i) {
+    if (!(std::abs(edges[i] - std::round(edges[i])) < 1e-4)) return std::nullopt;
+    out[size_t(i)] = float(std::round(edges[i]));
+  }
+  return out;
+}
+
 bool isIsolatedGroup(const Node& n) {
   const scene::Insets c = n.getInsets(Prop::Crop);
   return n.getFloat(Prop::Opacity) < 1.0 ||
@@ -552,7 +575,12 @@ class Builder {
       }
     };
     out.bounds = {1e30f, 1e30f, -1e30f, -1e30f};
-    extend(bx0 - margin, by0 - margin, bx1 + margin, by1 + margin);
+    if (std::optional<std::array<float, 4>> exact =
+            boxOnPixelEdges(localToTarget, bx0, by0, bx1, by1)) {
+      out.bounds = *exact;
+    } else {
+      extend(bx0 - margin, by0 - margin, bx1 + margin, by1 + margin);
+    }
     if (g.shadow[3] > 0) {
       double reach = 3 * sigma + margin;
       extend(bx0 + shadowOffset.x - reach, by0 + shadowOffset.y - reach,

@@ -3,7 +3,6 @@
 // pipeline compiled for exactly those features (shaders/composite.glsl).
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -41,29 +40,14 @@ constexpr bool classCovers(uint32_t big, uint32_t small) {
          !((big | small) & kFeatureCopy);
 }
 
-// Moves each class of fewer than kFewTiles tiles into the class of at least
-// that many that covers it with the fewest features (the first of those): a
-// sticker's corner or a gradient's last row then costs no pipeline, and no
-// dispatch each frame, of its own. Classes nothing covers stay as they are.
-template <typename Tile>
-void mergeFewTileClasses(std::map<uint32_t, std::vector<Tile>>& classes) {
-  for (auto it = classes.begin(); it != classes.end();) {
-    auto into = classes.end();
-    if (it->second.size() < kFewTiles) {
-      for (auto c = classes.begin(); c != classes.end(); ++c) {
-        if (c == it || c->second.size() < kFewTiles || !classCovers(c->first, it->first)) continue;
-        if (into == classes.end() || std::popcount(c->first) < std::popcount(into->first)) {
-          into = c;
-        }
-      }
-    }
-    if (into == classes.end()) {
-      ++it;
-      continue;
-    }
-    into->second.insert(into->second.end(), it->second.begin(), it->second.end());
-    it = classes.erase(it);
-  }
-}
+// For each class of a frame (with its number of tiles), the class whose
+// pipeline draws it: a class of fewer than kFewTiles tiles is drawn by the
+// class of at least that many that covers it with the fewest features (the
+// first of those), so a sticker's corner or a gradient's last row costs no
+// pipeline, and no dispatch each frame, of its own; any other class by its
+// own. Decided on every tile of the frame, not only those composited anew,
+// so a tile is drawn by the same pipeline whether its neighbours are reused
+// or not.
+std::map<uint32_t, uint32_t> pipelineClasses(const std::map<uint32_t, size_t>& tiles);
 
 }  // namespace mq::render

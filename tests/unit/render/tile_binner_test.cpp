@@ -395,31 +395,51 @@ TEST_CASE("classes of a few tiles are drawn by a larger class that covers their 
           "[render]") {
   using render::kFeatureBase, render::kFeatureCopy, render::kFeatureEdges, render::kFeatureGradient,
       render::kFeatureTextured, render::kFewTiles;
-  auto tiles = [](size_t n, int tag) { return std::vector<int>(n, tag); };
-  std::map<uint32_t, std::vector<int>> classes;
   const uint32_t baseGrad = kFeatureBase | kFeatureGradient;
   const uint32_t baseGradEdges = baseGrad | kFeatureEdges;
   const uint32_t baseGradEdgesTex = baseGradEdges | kFeatureTextured;
-  classes[kFeatureCopy] = tiles(500, 0);
-  classes[baseGrad] = tiles(3, 1);                         // few: into baseGradEdges (fewest extra)
-  classes[baseGradEdges] = tiles(kFewTiles, 2);            // just enough to stay
-  classes[baseGradEdgesTex] = tiles(40, 3);                // stays
-  classes[kFeatureEdges] = tiles(5, 4);                    // no base: nothing covers it, stays
-  classes[kFeatureBase | kFeatureTextured] = tiles(2, 5);  // covered by baseGradEdgesTex only
-  render::mergeFewTileClasses(classes);
-  CHECK(classes.size() == 4);
-  CHECK(classes.count(baseGrad) == 0);
-  CHECK(classes.count(kFeatureBase | kFeatureTextured) == 0);
-  CHECK(classes.at(kFeatureCopy).size() == 500);
-  CHECK(classes.at(baseGradEdges) == std::vector<int>{2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-                                                      2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-                                                      2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1});
-  CHECK(classes.at(baseGradEdgesTex).size() == 42);
-  CHECK(classes.at(kFeatureEdges).size() == 5);
+  const uint32_t baseTex = kFeatureBase | kFeatureTextured;
+  std::map<uint32_t, size_t> tiles;
+  tiles[kFeatureCopy] = 500;
+  tiles[baseGrad] = 3;                         // few: by baseGradEdges (the fewest extra features)
+  tiles[baseGradEdges] = kFewTiles;            // just enough to draw its own
+  tiles[baseGradEdgesTex] = 40;                // its own
+  tiles[kFeatureEdges] = 5;                    // no base: nothing covers it, its own
+  tiles[baseTex] = 2;                          // covered by baseGradEdgesTex only
+  tiles[kFeatureCopy | kFeatureTextured] = 1;  // copy tiles stay apart
+  std::map<uint32_t, uint32_t> by = render::pipelineClasses(tiles);
+  CHECK(by.size() == tiles.size());
+  CHECK(by.at(kFeatureCopy) == kFeatureCopy);
+  CHECK(by.at(baseGrad) == baseGradEdges);
+  CHECK(by.at(baseGradEdges) == baseGradEdges);
+  CHECK(by.at(baseGradEdgesTex) == baseGradEdgesTex);
+  CHECK(by.at(kFeatureEdges) == kFeatureEdges);
+  CHECK(by.at(baseTex) == baseGradEdgesTex);
+  CHECK(by.at(kFeatureCopy | kFeatureTextured) == (kFeatureCopy | kFeatureTextured));
 
   // Copy tiles are never merged, either way; base and non-base never mix.
   CHECK_FALSE(render::classCovers(kFeatureCopy | kFeatureTextured, kFeatureCopy));
   CHECK_FALSE(render::classCovers(baseGradEdgesTex, kFeatureTextured));
   CHECK_FALSE(render::classCovers(kFeatureTextured | kFeatureEdges, kFeatureBase));
   CHECK(render::classCovers(baseGradEdgesTex, kFeatureBase));
+}
+
+TEST_CASE("a box on pixel edges only lands in the tiles it covers", "[render]") {
+  FakeTextures tex;
+  // y 96..112 is exactly tile row 6: a pixel centre outside it is half a
+  // pixel away, where the edge's coverage is 0, so rows 5 and 7 stay empty.
+  auto bar = solid("bar", 0, 96, 256, 16, {255, 255, 255, 255});
+  auto bins = render::binTiles(render::buildFramePlan(sceneWith({bar}), 0, 256, 128, tex).main);
+  CHECK(tileEntries(bins, 3, 6).size() == 1);
+  CHECK(tileEntries(bins, 3, 5).empty());
+  CHECK(tileEntries(bins, 3, 7).empty());
+  // Off the pixel grid, or turned, its antialiased edge reaches the next row.
+  auto between = solid("bar", 0, 96.5, 256, 16, {255, 255, 255, 255});
+  auto bins2 =
+      render::binTiles(render::buildFramePlan(sceneWith({between}), 0, 256, 128, tex).main);
+  CHECK(tileEntries(bins2, 3, 7).size() == 1);
+  auto turned = bar;
+  turned.values[size_t(scene::Prop::Rotation)] = 0.01;
+  auto bins3 = render::binTiles(render::buildFramePlan(sceneWith({turned}), 0, 256, 128, tex).main);
+  CHECK(tileEntries(bins3, 3, 5).size() == 1);
 }
