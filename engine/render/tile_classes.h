@@ -31,10 +31,12 @@ constexpr uint32_t kFeatureFallback = kFeatureTextured | kFeatureShadow | kFeatu
 // pipeline of its own on lavapipe.
 constexpr size_t kFewTiles = 32;
 
-// Whether a pipeline for `big` draws the tiles of class `small` with the
-// same pixels: it has every feature of `small` (a feature a tile does not
-// need is work that changes nothing), and both read their first layer the
-// same way (the copy and base paths read it apart from the other layers).
+// Whether a pipeline for `big` draws the tiles of class `small`: it has
+// every feature of `small` (a feature a tile does not need is work whose
+// result is thrown away or is an exact no-op, so the picture is the same; a
+// pixel may round a level apart, as with the fallback pipeline), and both
+// read their first layer the same way (the copy and base paths read it apart
+// from the other layers).
 constexpr bool classCovers(uint32_t big, uint32_t small) {
   return (big & small) == small && (big & kFeatureBase) == (small & kFeatureBase) &&
          !((big | small) & kFeatureCopy);
