@@ -500,15 +500,17 @@ TexelMap firstLayerTexels(Tile tile) {
 }
 // A layer placed texel for pixel (kFlagPixelAligned) shows at output pixel p
 // the atlas texel p + this offset (computed on the CPU, in info.w), which
-// needs one word of the layer instead of its four mapping fields. Reads are
-// clamped to the atlas only: tile pixels past the output are never written.
+// needs one word of the layer instead of its four mapping fields.
 ivec2 alignedOffset(Tile tile) {
   uint li = tileLayerEntry(tile.first) & kEntryLayer;
   uint packed = texelFetch(layerWords, int(li) * kLayerTexels + kInfo).w;
   return ivec2(int(packed << 16u) >> 16, int(packed) >> 16);
 }
-ivec2 alignedTexel(ivec2 at, int i, ivec2 last) {
-  return min(at + ivec2(i & 3, i >> 2), last);
+// The texel for pixel i of the block at `origin`. Pixels past the output
+// (never written) take the last one inside, so every read stays in the
+// layer's rectangle (the output of a group is in the same atlas).
+ivec2 alignedTexel(ivec2 origin, int i, ivec2 offset) {
+  return min(origin + ivec2(i & 3, i >> 2), ivec2(pc.size) - 1) + offset;
 }
 
 vec2 texelAt(TexelMap m, int i, ivec2 origin) {
@@ -533,10 +535,9 @@ void compositeBlock(Tile tile, ivec2 origin, out vec4 acc[kBlock]) {
         acc[i] = s + acc[i] * (1.0 - s.a);
       }
     } else {
-      ivec2 at = origin + alignedOffset(tile);
-      ivec2 last = textureSize(atlasRaw, 0) - 1;
+      ivec2 offset = alignedOffset(tile);
       [[unroll]] for (int i = 0; i < kBlock; ++i) {
-        vec4 s = fetchLinear(alignedTexel(at, i, last));
+        vec4 s = fetchLinear(alignedTexel(origin, i, offset));
         acc[i] = s + acc[i] * (1.0 - s.a);
       }
     }
@@ -578,10 +579,9 @@ void copyBlock(Tile tile, ivec2 origin, out vec3 encoded[kBlock]) {
       encoded[i] = textureLod(atlasRaw, t * pc.atlasInvSize, 0.0).rgb;
     }
   } else {
-    ivec2 at = origin + alignedOffset(tile);
-    ivec2 last = textureSize(atlasRaw, 0) - 1;
+    ivec2 offset = alignedOffset(tile);
     [[unroll]] for (int i = 0; i < kBlock; ++i) {
-      encoded[i] = texelFetch(atlasRaw, alignedTexel(at, i, last), 0).rgb;
+      encoded[i] = texelFetch(atlasRaw, alignedTexel(origin, i, offset), 0).rgb;
     }
   }
 }
