@@ -48,6 +48,15 @@ glm::dvec2 apply(const Mat& m, double x, double y) {
   return {v.x, v.y};
 }
 
+// Whether `m` maps local axes to target axes (no rotation or shear).
+bool unrotated(const Mat& m) {
+  return std::abs(m[1][0]) <= 1e-9 && std::abs(m[0][1]) <= 1e-9;
+}
+// Whether a target coordinate is a whole pixel, within float noise.
+bool onWholePixel(double v) {
+  return std::abs(v - std::round(v)) < 1e-4;
+}
+
 // The size in target pixels of a picture placed by `m` at (x, y) with size
 // (w, h) local units, where it lands on whole pixels, unrotated and unmirrored,
 // no larger than its texture on either axis and smaller on one: a texture of
@@ -55,13 +64,9 @@ glm::dvec2 apply(const Mat& m, double x, double y) {
 std::optional<std::array<uint32_t, 2>> shrunkOnWholePixels(const Mat& m, double x, double y,
                                                            double w, double h,
                                                            const TextureInfo& tex) {
-  if (std::abs(m[1][0]) > 1e-9 || std::abs(m[0][1]) > 1e-9 || !(m[0][0] > 0 && m[1][1] > 0)) {
-    return std::nullopt;
-  }
+  if (!unrotated(m) || !(m[0][0] > 0 && m[1][1] > 0)) return std::nullopt;
   const double edges[4] = {m[2][0] + x * m[0][0], m[2][1] + y * m[1][1], w * m[0][0], h * m[1][1]};
-  for (double v : edges) {
-    if (!(std::abs(v - std::round(v)) < 1e-4)) return std::nullopt;
-  }
+  if (!std::all_of(std::begin(edges), std::end(edges), onWholePixel)) return std::nullopt;
   double width = std::round(edges[2]), height = std::round(edges[3]);
   if (width < 1 || height < 1 || width > tex.width || height > tex.height ||
       (width == tex.width && height == tex.height)) {
@@ -78,19 +83,15 @@ std::optional<std::array<uint32_t, 2>> shrunkOnWholePixels(const Mat& m, double 
 std::optional<std::array<float, 4>> boxOnPixelEdges(const Mat& m, double x0, double y0, double x1,
                                                     double y1) {
   double sx = m[0][0], sy = m[1][1];
-  if (std::abs(m[1][0]) > 1e-9 || std::abs(m[0][1]) > 1e-9 ||
-      !(std::abs(std::abs(sx) - std::abs(sy)) <= 1e-9 * std::abs(sx)) || sx == 0) {
+  if (!unrotated(m) || !(std::abs(std::abs(sx) - std::abs(sy)) <= 1e-9 * std::abs(sx)) || sx == 0) {
     return std::nullopt;
   }
   glm::dvec2 a = apply(m, x0, y0), b = apply(m, x1, y1);
   const double edges[4] = {std::min(a.x, b.x), std::min(a.y, b.y), std::max(a.x, b.x),
                            std::max(a.y, b.y)};
-  std::array<float, 4> out;
-  for (int i = 0; i < 4; ++i) {
-    if (!(std::abs(edges[i] - std::round(edges[i])) < 1e-4)) return std::nullopt;
-    out[size_t(i)] = float(std::round(edges[i]));
-  }
-  return out;
+  if (!std::all_of(std::begin(edges), std::end(edges), onWholePixel)) return std::nullopt;
+  return std::array<float, 4>{float(std::round(edges[0])), float(std::round(edges[1])),
+                              float(std::round(edges[2])), float(std::round(edges[3]))};
 }
 
 bool isIsolatedGroup(const Node& n) {

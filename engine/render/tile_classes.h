@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <vector>
 
 namespace mq::render {
 
@@ -26,7 +25,7 @@ constexpr uint32_t kFeatureFallback = kFeatureTextured | kFeatureShadow | kFeatu
                                       kFeatureGradient | kFeatureKey | kFeatureMask | kFeatureShine;
 
 // Fewer tiles than this make a class small enough to be drawn by another's
-// pipeline (mergeFewTileClasses): at one workgroup a tile, a fraction of a
+// pipeline (pipelineClasses): at one workgroup a tile, a fraction of a
 // millisecond of work, against a tenth of a second or more to compile a
 // pipeline of its own on lavapipe.
 constexpr size_t kFewTiles = 32;
